@@ -1,0 +1,94 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step of theirs.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(PY) -m flask --app wsgi
+LOCALES := vi en ko ja lo km th fr
+PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev translations compile-translations lint format test-sqlite test-postgres browser-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed compile-translations
+install-dev: $(VENV)/.installed-dev compile-translations
+
+## Build the .mo files from the .po files in git (fuzzy entries are never compiled).
+compile-translations: $(VENV)/.installed
+	@$(PY) -m babel.messages.frontend compile --statistics -d translations 2>&1 | grep -v "^compiling" || true
+
+## Re-extract every user-visible string and merge it into the eight catalogs.
+translations: $(VENV)/.installed
+	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project "Can Tho Cultural Exchange" --copyright-holder "Can Tho Cultural Exchange contributors" \
+	  -o translations/messages.pot .
+	@for lang in $(LOCALES); do \
+	  if [ -f translations/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(PY) -m babel.messages.frontend update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$lang; \
+	  else \
+	    $(PY) -m babel.messages.frontend init -i translations/messages.pot -d translations -l $$lang; \
+	  fi; \
+	done
+	$(MAKE) compile-translations
+
+## Serve the demo on http://$(HOST):$(PORT) with the programme loaded.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## Chromium and its driver for the browser tests, and fonts for Lao, Khmer, Thai, Korean and Japanese.
+browser-deps:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-core fonts-noto-cjk >/dev/null; \
+	else \
+	  echo "*** chromium and chromedriver are missing: apt-get install chromium chromium-driver fonts-noto-core fonts-noto-cjk"; \
+	fi
+
+test: install-dev browser-deps lint test-sqlite test-postgres
+
+test-sqlite: install-dev
+	$(PY) -m pytest
+
+## The same suite on PostgreSQL; it creates its own database on the server and drops it after.
+test-postgres: install-dev
+	@if ! $(PY) scripts/postgres_ready.py "$(PG_ADMIN_URL)" && [ "$$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; sleep 2; \
+	fi
+	@if $(PY) scripts/postgres_ready.py "$(PG_ADMIN_URL)"; then \
+	  TEST_DATABASE_URL="$(PG_ADMIN_URL)" $(PY) -m pytest; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "PostgreSQL does not answer at $(PG_ADMIN_URL), and CI requires the PostgreSQL run." >&2; exit 1; \
+	else \
+	  echo ""; \
+	  echo "##################################################################"; \
+	  echo "###  PostgreSQL does not answer at $(PG_ADMIN_URL)"; \
+	  echo "###  THE SUITE RAN ON SQLITE ONLY. Set PG_ADMIN_URL or start it."; \
+	  echo "##################################################################"; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find translations -name '*.mo' -delete

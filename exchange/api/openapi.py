@@ -1,0 +1,114 @@
+"""OpenAPI 3.1 description of the public API. The tests validate responses against it."""
+
+from ..i18n import LOCALES
+from ..models import Category, EventStatus
+
+_TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 with the event's UTC offset"}
+
+EVENT_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "slug", "status", "category", "starts_at", "ends_at", "timezone", "venue", "capacity", "seats_left",
+        "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
+        "max_delegation_size", "partner_countries", "translations",
+    ],
+    "properties": {
+        "slug": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80},
+        "status": {"type": "string", "enum": [status.value for status in EventStatus if status != EventStatus.DRAFT]},
+        "category": {"type": "string", "enum": [category.value for category in Category]},
+        "starts_at": _TIMESTAMP,
+        "ends_at": _TIMESTAMP,
+        "timezone": {"type": "string", "description": "IANA time zone, e.g. Asia/Ho_Chi_Minh"},
+        "venue": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "address"],
+            "properties": {"name": {"type": "string"}, "address": {"type": "string"}},
+        },
+        "capacity": {"type": "integer", "minimum": 0},
+        "seats_left": {"type": "integer", "minimum": 0, "readOnly": True},
+        "registration_opens_at": _TIMESTAMP,
+        "registration_closes_at": _TIMESTAMP,
+        "allows_individuals": {"type": "boolean"},
+        "allows_delegations": {"type": "boolean"},
+        "max_delegation_size": {"type": "integer", "minimum": 1},
+        "partner_countries": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "description": "ISO 3166-1 alpha-2 codes",
+        },
+        "translations": {
+            "type": "object",
+            "propertyNames": {"enum": list(LOCALES)},
+            "additionalProperties": {"$ref": "#/components/schemas/EventContent"},
+        },
+    },
+}  # fmt: skip
+
+SPEC = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Cần Thơ Cultural Exchange public API",
+        "version": "1.0.0",
+        "description": "Published events of the city's cultural-exchange programme, with their content in every language. "
+        "The list's shape is also the file format of `flask import-events`.",
+    },
+    "paths": {
+        "/api/v1/events": {
+            "get": {
+                "operationId": "listEvents",
+                "summary": "Every published (or since cancelled) event, soonest first",
+                "responses": {
+                    "200": {
+                        "description": "The events",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventList"}}},
+                    }
+                },
+            }
+        },
+        "/api/v1/events/{slug}": {
+            "get": {
+                "operationId": "getEvent",
+                "summary": "One published (or since cancelled) event",
+                "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {
+                        "description": "The event",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}},
+                    },
+                    "404": {
+                        "description": "No such public event",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                },
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            "Event": EVENT_SCHEMA,
+            "EventContent": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title", "summary", "description"],
+                "properties": {
+                    "title": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "description": {"type": "string", "description": "Markdown; sanitised when rendered"},
+                },
+            },
+            "EventList": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["events"],
+                "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}},
+            },
+            "Error": {
+                "type": "object",
+                "required": ["error", "status"],
+                "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+            },
+        }
+    },
+}

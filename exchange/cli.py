@@ -1,0 +1,48 @@
+"""Command-line interface: `flask --app wsgi <command>`. Each command is a thin call into services."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from .errors import InvalidEventData
+from .services.demo import seed_demo
+from .services.event_io import import_events
+
+
+def register(app: Flask) -> None:
+    for command in (seed_demo_command, import_events_command):
+        app.cli.add_command(command)
+
+
+@click.command("seed-demo")
+@click.option("--year", type=click.IntRange(2000, 2200), help="Date every event in this year instead of its next occurrence.")
+@with_appcontext
+def seed_demo_command(year: int | None) -> None:
+    """Load the city's cultural-diplomacy programme (events already there are kept)."""
+    today = datetime.now(ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])).date()
+    result = seed_demo(today, year)
+    click.echo(f"Demo programme: {len(result.created)} events created, {len(result.kept)} already there.")
+
+
+@click.command("import-events")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@with_appcontext
+def import_events_command(file) -> None:
+    """Create or update events from a JSON file in the API's shape ({"events": [...]}), by slug."""
+    try:
+        payload = json.load(file)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{file.name} is not valid UTF-8 JSON: {error}") from error
+    try:
+        result = import_events(payload)
+    except InvalidEventData as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"{len(error.problems)} problem(s) found; nothing was imported.") from error
+    click.echo(f"Imported {file.name}: {len(result.created)} created, {len(result.updated)} updated.")

@@ -1,0 +1,26 @@
+"""Error pages: translated HTML for people, JSON for the API."""
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            return {"error": error.name, "status": error.code}, error.code
+        if error.code not in (404, 500):
+            return error
+        return render_template(f"errors/{error.code}.html"), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # Whatever failed mid-transaction must not leak into the next request.
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if request.path.startswith("/api/"):
+            return {"error": _("Internal server error"), "status": 500}, 500
+        return render_template("errors/500.html"), InternalServerError.code

@@ -1,0 +1,31 @@
+"""Calendar feeds: the whole programme and one event."""
+
+from flask import Blueprint, Response, abort, request
+
+from ..i18n import LOCALES, preferred_locale
+from ..services.calendar import events_calendar
+from ..services.events import public_event, public_events
+
+bp = Blueprint("feeds", __name__)
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/events.ics")
+def programme_calendar():
+    """Every public event; titles in ?lang= or the visitor's language."""
+    lang = request.args.get("lang")
+    return _ics(events_calendar(public_events(), lang if lang in LOCALES else preferred_locale()), "events.ics")
+
+
+@bp.get("/<lang>/events/<slug>/calendar.ics")
+def event_calendar(lang: str, slug: str):
+    """One event for the visitor's calendar."""
+    event = public_event(slug)
+    if lang not in LOCALES or event is None:
+        abort(404)
+    return _ics(events_calendar([event], lang), f"{slug}.ics")

@@ -1,0 +1,149 @@
+"""Locales, locale selection and locale-aware formatting.
+
+Public URLs carry the locale as their first segment; that wins. Elsewhere
+(the back office, API errors, `/`) the language cookie decides, then the
+browser's Accept-Language, then BABEL_DEFAULT_LOCALE.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_interval, format_skeleton, format_time, get_timezone_location
+from flask import current_app, g, has_request_context, request, url_for
+from flask_babel import get_locale, refresh
+
+# The UI locales, in the order the language switcher lists them.
+LOCALES: tuple[str, ...] = ("vi", "en", "ko", "ja", "lo", "km", "th", "fr")
+
+# Where event content comes from when it is missing in the page's language.
+CONTENT_FALLBACK: tuple[str, ...] = ("en", "vi")
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    lang = g.get("lang")
+    if lang in LOCALES:
+        return lang
+    return preferred_locale()
+
+
+def preferred_locale() -> str:
+    """The visitor's language from the cookie, then Accept-Language."""
+    cookie = request.cookies.get(current_app.config["LANGUAGE_COOKIE_NAME"])
+    if cookie in LOCALES:
+        return cookie
+    return request.accept_languages.best_match(LOCALES) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@cache
+def language_names() -> dict[str, str]:
+    """Each UI locale's name written in that language (for the switcher)."""
+    return {code: Locale.parse(code).get_display_name(code) for code in LOCALES}
+
+
+def language_name(code: str) -> str:
+    """The name of a language in the current locale, e.g. 'tiếng Anh' for en in vi."""
+    return Locale.parse(str(get_locale())).languages.get(code, code)
+
+
+@cache
+def _territories(locale: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(locale).territories
+    # Two-letter codes are countries and territories; digits are regions such as "World".
+    pairs = [
+        (code, name)
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB", "XK"}
+    ]
+    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    """(ISO code, name) of every country, named and sorted in the current locale."""
+    return _territories(str(get_locale()))
+
+
+def is_country_code(code: str) -> bool:
+    return any(code == known for known, _ in _territories("en"))
+
+
+def country_name(code: str) -> str:
+    return Locale.parse(str(get_locale())).territories.get(code, code)
+
+
+def _local(moment: datetime, timezone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def format_event_dates(starts_at: datetime, ends_at: datetime, timezone: str) -> str:
+    """The event's day or days, e.g. 'Monday, 21 June 2027', in the event's time zone."""
+    locale = get_locale()
+    start, end = _local(starts_at, timezone), _local(ends_at, timezone)
+    if start.date() == end.date():
+        return format_date(start, "full", locale=locale)
+    return format_interval(start.date(), end.date(), "yMMMMEEEEd", locale=locale)
+
+
+def format_event_times(starts_at: datetime, ends_at: datetime, timezone: str) -> str:
+    """The daily hours, e.g. '06:00 – 08:30', in the event's time zone."""
+    locale = get_locale()
+    start, end = _local(starts_at, timezone), _local(ends_at, timezone)
+    return f"{format_time(start, 'short', locale=locale)} – {format_time(end, 'short', locale=locale)}"
+
+
+def format_short_date(moment: datetime, timezone: str) -> str:
+    return format_date(_local(moment, timezone), "medium", locale=get_locale())
+
+
+def format_timezone(timezone: str) -> str:
+    """A readable name for the zone, e.g. 'Giờ Việt Nam' for Asia/Ho_Chi_Minh in vi."""
+    return get_timezone_location(ZoneInfo(timezone), locale=get_locale())
+
+
+def format_month(year: int, month: int) -> str:
+    return format_skeleton("yMMMM", datetime(year, month, 1), locale=get_locale())
+
+
+def switch_language_url(code: str) -> str:
+    """The current page in another language, query string kept."""
+    rule = request.url_rule
+    if rule is not None and "lang" in rule.arguments and request.endpoint:
+        query = request.args.to_dict(flat=False)
+        return url_for(request.endpoint, **{**query, **(request.view_args or {}), "lang": code})
+    return url_for("public.home", lang=code)
+
+
+def reset_locale(_endpoint=None, _values=None) -> None:
+    """Let each request choose its locale afresh.
+
+    Flask-Babel caches the locale on the application context, which requests
+    share whenever one is already pushed (as in tests and CLI code).
+    """
+    g.pop("lang", None)
+    refresh()
+
+
+def register_template_helpers(app) -> None:
+    # A URL value preprocessor, so it runs before the public blueprint reads <lang>.
+    app.url_value_preprocessor(reset_locale)
+    app.jinja_env.globals.update(
+        LOCALES=LOCALES,
+        language_names=language_names,
+        language_name=language_name,
+        switch_language_url=switch_language_url,
+        country_name=country_name,
+        current_locale=lambda: str(get_locale()),
+    )
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.filters.update(
+        event_dates=lambda event: format_event_dates(event.starts_at, event.ends_at, event.timezone),
+        event_times=lambda event: format_event_times(event.starts_at, event.ends_at, event.timezone),
+        timezone_name=format_timezone,
+    )
+    app.jinja_env.globals["format_short_date"] = format_short_date

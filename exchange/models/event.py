@@ -1,0 +1,177 @@
+"""Events and their per-language content."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..i18n import CONTENT_FALLBACK
+from .types import UTCDateTime, utcnow
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+    @property
+    def title(self) -> str:
+        return str(_STATUS_TITLES[self])
+
+
+_STATUS_TITLES = {
+    EventStatus.DRAFT: _l("Draft"),
+    EventStatus.PUBLISHED: _l("Published"),
+    EventStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+class Category(enum.StrEnum):
+    FESTIVAL = "festival"
+    CULTURE = "culture"
+    ANNIVERSARY = "anniversary"
+    EXCHANGE = "exchange"
+    FAIR = "fair"
+    CONFERENCE = "conference"
+    HERITAGE = "heritage"
+
+    @property
+    def title(self) -> str:
+        return str(_CATEGORY_TITLES[self])
+
+
+_CATEGORY_TITLES = {
+    Category.FESTIVAL: _l("Festival"),
+    Category.CULTURE: _l("Culture"),
+    Category.ANNIVERSARY: _l("Diplomatic anniversary"),
+    Category.EXCHANGE: _l("Youth and student exchange"),
+    Category.FAIR: _l("Fair"),
+    Category.CONFERENCE: _l("Conference"),
+    Category.HERITAGE: _l("Heritage visit"),
+}
+
+
+class Audience(enum.StrEnum):
+    """Who may register, as the catalog filters it."""
+
+    INDIVIDUALS = "individuals"
+    DELEGATIONS = "delegations"
+
+    @property
+    def title(self) -> str:
+        return str(_AUDIENCE_TITLES[self])
+
+
+_AUDIENCE_TITLES = {
+    Audience.INDIVIDUALS: _l("Open to individuals"),
+    Audience.DELEGATIONS: _l("Open to delegations"),
+}
+
+
+class RegistrationWindow(enum.StrEnum):
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    CLOSED = "closed"
+    UNAVAILABLE = "unavailable"  # draft or cancelled event
+
+
+def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK, the same on SQLite and PostgreSQL.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("registration_closes_at > registration_opens_at", name="window_order"),
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        # The seat counter can never overbook, whatever the code above it does.
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+        CheckConstraint("max_delegation_size >= 1", name="delegation_size_positive"),
+        Index("ix_event_status_starts_at", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
+    category: Mapped[Category] = mapped_column(_enum(Category, "event_category"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    venue_name: Mapped[str] = mapped_column(String(200))
+    venue_address: Mapped[str] = mapped_column(String(300), default="")
+    capacity: Mapped[int]
+    # Seats held by confirmed and pending registrations; written only by the seat allocator.
+    seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    registration_opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    allows_individuals: Mapped[bool] = mapped_column(default=True)
+    allows_delegations: Mapped[bool] = mapped_column(default=False)
+    max_delegation_size: Mapped[int] = mapped_column(default=10)
+    partner_countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    translations: Mapped[list[EventTranslation]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", lazy="selectin", order_by="EventTranslation.lang"
+    )
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EventStatus.PUBLISHED
+
+    def content(self, lang: str) -> EventTranslation | None:
+        """The content in `lang`, else in the fallback languages, else any; check `.lang`."""
+        by_lang = {translation.lang: translation for translation in self.translations}
+        for candidate in (lang, *CONTENT_FALLBACK):
+            if candidate in by_lang:
+                return by_lang[candidate]
+        return next(iter(by_lang.values()), None)
+
+    def registration_window(self, now: datetime | None = None) -> RegistrationWindow:
+        if self.status != EventStatus.PUBLISHED:
+            return RegistrationWindow.UNAVAILABLE
+        now = now or utcnow()
+        if now < self.registration_opens_at:
+            return RegistrationWindow.NOT_YET_OPEN
+        if now >= self.registration_closes_at:
+            return RegistrationWindow.CLOSED
+        return RegistrationWindow.OPEN
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventTranslation(db.Model):
+    """Organizer-written content of an event in one language."""
+
+    __tablename__ = "event_translation"
+    __table_args__ = (UniqueConstraint("event_id", "lang", name="uq_event_translation_event_lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    lang: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    # Markdown; rendered through exchange.services.content.render_markdown (sanitised).
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="translations")

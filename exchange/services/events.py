@@ -1,0 +1,78 @@
+"""Reading events for the public pages, the feeds and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
+
+from ..extensions import db
+from ..models import Audience, Category, Event, EventStatus, utcnow
+
+# Drafts are never public; cancelled events stay visible so people learn of it.
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    category: Category | None = None
+    month: tuple[int, int] | None = None  # (year, month) in the programme's time zone
+    audience: Audience | None = None
+
+
+def _public_events() -> Select:
+    return select(Event).where(Event.status.in_(PUBLIC_STATUSES))
+
+
+def _not_ended(query: Select, now: datetime) -> Select:
+    return query.where(Event.ends_at >= now)
+
+
+def upcoming_events(limit: int, now: datetime | None = None) -> list[Event]:
+    """The next public events that have not ended, soonest first."""
+    query = _not_ended(_public_events(), now or utcnow()).order_by(Event.starts_at, Event.id).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def catalog_page(filters: CatalogFilters, page: int, now: datetime | None = None) -> Pagination:
+    """One page of the catalog: public events not yet ended, filtered, soonest first."""
+    query = _not_ended(_public_events(), now or utcnow())
+    if filters.category:
+        query = query.where(Event.category == filters.category)
+    if filters.audience == Audience.INDIVIDUALS:
+        query = query.where(Event.allows_individuals.is_(True))
+    elif filters.audience == Audience.DELEGATIONS:
+        query = query.where(Event.allows_delegations.is_(True))
+    if filters.month:
+        month_start, month_end = _month_bounds(*filters.month)
+        query = query.where(Event.starts_at < month_end, Event.ends_at >= month_start)
+    query = query.order_by(Event.starts_at, Event.id)
+    return db.paginate(query, page=page, per_page=current_app.config["EVENTS_PER_PAGE"], error_out=False)
+
+
+def catalog_months(now: datetime | None = None) -> list[tuple[int, int]]:
+    """The (year, month) pairs in which upcoming public events start, for the month filter."""
+    zone = ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])
+    starts = db.session.scalars(_not_ended(select(Event.starts_at).where(Event.status.in_(PUBLIC_STATUSES)), now or utcnow()))
+    return sorted({(local.year, local.month) for local in (start.astimezone(zone) for start in starts)})
+
+
+def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def public_event(slug: str) -> Event | None:
+    """A published or cancelled event by slug; None for drafts and unknown slugs."""
+    return db.session.scalar(_public_events().where(Event.slug == slug))
+
+
+def public_events() -> list[Event]:
+    """Every public event, soonest first (the API and the calendar feed)."""
+    return list(db.session.scalars(_public_events().order_by(Event.starts_at, Event.id)))

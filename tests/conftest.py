@@ -1,0 +1,128 @@
+"""Fixtures: an app per test on SQLite (default) or PostgreSQL (TEST_DATABASE_URL).
+
+With TEST_DATABASE_URL set, the session creates its own database on that
+server and drops it at the end. The schema is built once per session by the
+migrations (so every run also proves they work), and each test starts from
+empty tables.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from exchange import create_app
+from exchange.extensions import db
+from exchange.models import Category, Event, EventStatus, EventTranslation, utcnow
+
+
+def _make_postgres_database(server_url: str) -> tuple[str, callable]:
+    url = sa.make_url(server_url)
+    name = f"exchange_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if server_url:
+        url, drop = _make_postgres_database(server_url)
+    else:
+        url, drop = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", lambda: None
+    app = create_app(_test_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+    drop()
+
+
+def _test_config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "https://events.example.test",
+    }
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(_test_config(database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_slugs = itertools.count(1)
+
+
+@pytest.fixture
+def make_event(app):
+    """Create a published event open for registration; any column can be overridden.
+
+    `titles` maps languages to titles (default: English and Vietnamese).
+    """
+
+    def make(titles: dict[str, str] | None = None, **overrides) -> Event:
+        now = utcnow().replace(microsecond=0)
+        starts_at = overrides.pop("starts_at", now + timedelta(days=30))
+        values = {
+            "slug": f"event-{next(_slugs)}",
+            "status": EventStatus.PUBLISHED,
+            "category": Category.CULTURE,
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=3),
+            "timezone": "Asia/Ho_Chi_Minh",
+            "venue_name": "Bến Ninh Kiều",
+            "venue_address": "Hai Bà Trưng, Ninh Kiều, Cần Thơ",
+            "capacity": 50,
+            "registration_opens_at": now - timedelta(days=1),
+            "registration_closes_at": starts_at - timedelta(days=1),
+            "allows_individuals": True,
+            "allows_delegations": True,
+            "max_delegation_size": 10,
+            "partner_countries": [],
+        }
+        values.update(overrides)
+        event = Event(**values)
+        for lang, title in (titles or {"en": "Test event", "vi": "Sự kiện thử"}).items():
+            event.translations.append(
+                EventTranslation(lang=lang, title=title, summary=f"{title} summary", description=f"About **{title}**.")
+            )
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return make

@@ -1,0 +1,55 @@
+"""Calendar feeds and the health check."""
+
+from datetime import timedelta
+
+from icalendar import Calendar
+
+from exchange.models import EventStatus
+
+
+def _entries(response):
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    return Calendar.from_ical(response.data).walk("VEVENT")
+
+
+def test_programme_feed_lists_public_events_titled_in_the_asked_language(client, make_event):
+    make_event(slug="yoga", titles={"en": "Yoga Day", "ja": "ヨガの日"})
+    make_event(slug="off", status=EventStatus.CANCELLED)
+    make_event(slug="hidden", status=EventStatus.DRAFT)
+    entries = _entries(client.get("/events.ics?lang=ja"))
+    by_uid = {str(entry["uid"]): entry for entry in entries}
+    assert set(by_uid) == {"event-yoga@events.example.test", "event-off@events.example.test"}
+    assert str(by_uid["event-yoga@events.example.test"]["summary"]) == "ヨガの日"
+    assert str(by_uid["event-off@events.example.test"]["status"]) == "CANCELLED"
+    assert str(by_uid["event-yoga@events.example.test"]["url"]) == "https://events.example.test/ja/events/yoga/"
+
+
+def test_event_calendar_has_the_exact_times(client, make_event):
+    event = make_event(titles={"vi": "Đờn ca tài tử"})
+    (entry,) = _entries(client.get(f"/vi/events/{event.slug}/calendar.ics"))
+    assert entry.decoded("dtstart") == event.starts_at
+    assert entry.decoded("dtend") - entry.decoded("dtstart") == timedelta(hours=3)
+    assert str(entry["summary"]) == "Đờn ca tài tử"
+    assert "Bến Ninh Kiều" in str(entry["location"])
+
+
+def test_event_calendar_of_a_draft_is_404(client, make_event):
+    event = make_event(status=EventStatus.DRAFT)
+    assert client.get(f"/vi/events/{event.slug}/calendar.ics").status_code == 404
+    assert client.get(f"/xx/events/{event.slug}/calendar.ics").status_code == 404
+
+
+def test_healthz_touches_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_database_that_does_not_answer(tmp_path):
+    from exchange import create_app
+
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unavailable"
