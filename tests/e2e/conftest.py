@@ -1,0 +1,111 @@
+"""A real server (gunicorn) and a real browser (headless Chromium) for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer {url} within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    """The app under gunicorn with several workers, on the tests' database; yields its base URL."""
+    port = _free_port()
+    env = dict(
+        os.environ,
+        EXCHANGE_SQLALCHEMY_DATABASE_URI=database_url,
+        EXCHANGE_SECRET_KEY="e2e-secret-key",
+        EXCHANGE_RATELIMIT_ENABLED="false",
+        EXCHANGE_BASE_URL=f"http://127.0.0.1:{port}",
+    )
+    log_path = tmp_path_factory.mktemp("gunicorn") / "server.log"
+    base_url = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_up(base_url + "/healthz", process)
+            yield base_url
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}\n{log_path.read_text(errors='replace')}") from error
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Selenium; fails (never skips) under CI when it is missing."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        message = "chromium and chromedriver are needed for browser tests: apt-get install chromium chromium-driver"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=390,844",
+    ):  # fmt: skip
+        options.add_argument(argument)
+    profile = tempfile.mkdtemp(prefix="chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.implicitly_wait(0)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def phone(browser):
+    browser.set_window_size(390, 844)
+    browser.delete_all_cookies()
+    return browser
+
+
+@pytest.fixture
+def desktop(browser):
+    browser.set_window_size(1366, 900)
+    browser.delete_all_cookies()
+    yield browser
+    browser.set_window_size(390, 844)
