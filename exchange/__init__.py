@@ -8,8 +8,10 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import babel, csrf, db, limiter, migrate
+from .http import ExchangeRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory; `test_config` replaces instance/config.py and the environment."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True)
+    app.request_class = ExchangeRequest
     app.config.from_object("exchange.config")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -29,7 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path) / "secret_key")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.json.ensure_ascii = False  # Vietnamese, Korean, Lao... stay readable in JSON
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -59,10 +65,12 @@ def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .feeds.views import bp as feeds_bp
     from .public.views import bp as public_bp
+    from .registrant.views import bp as registrant_bp
     from .site.views import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(registrant_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)

@@ -17,9 +17,10 @@ SQLALCHEMY_DATABASE_URI = None
 # Seconds an SQLite connection waits for the write lock before failing.
 SQLITE_BUSY_TIMEOUT = 30
 
-# Absolute URL the site is reached at, used for links that leave a request
-# (emails, calendar files). None means "derive from the request" in development.
-BASE_URL = None
+# Absolute URL the site is reached at. Every link that leaves the site
+# (emails, calendar files, QR codes) is built on it, never on the request's
+# Host header, which a client can forge. Set it in production.
+BASE_URL = "http://127.0.0.1:5000"
 
 # The locale used when nothing else decides (first path segment, cookie,
 # Accept-Language). Must be one of exchange.i18n.LOCALES.
@@ -47,6 +48,9 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = True
 
+# Largest request body accepted (bytes); the biggest delegation form is far smaller.
+MAX_CONTENT_LENGTH = 1024 * 1024
+
 # CSRF tokens stay valid for the browser session rather than one hour, so a
 # slow registrant on a phone does not lose the form they filled in.
 WTF_CSRF_TIME_LIMIT = None
@@ -58,3 +62,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
 LANGUAGE_COOKIE_NAME = "lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+# Seats are taken with one atomic conditional UPDATE. False switches to a
+# naive read-then-write, only so the concurrency test can show that it
+# overbooks (its negative control). Never turn it off anywhere else.
+SEAT_LOCKING = True
+
+# Flask-Limiter limits on registration POSTs, per client address.
+REGISTRATION_RATE_LIMIT = "10 per minute;60 per hour"
+
+# Number of proxies in front of the app that set X-Forwarded-For (0: none).
+# Rate limits count per client address, so set it behind a reverse proxy.
+PROXY_FIX_X_FOR = 0

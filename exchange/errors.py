@@ -12,8 +12,23 @@ class ExchangeError(Exception):
 
 
 class InvalidEventData(ExchangeError):
-    """An imported event file failed validation; nothing was imported."""
+    """An imported event file failed validation; nothing was imported.
+
+    Its problems are for the operator running the import, in English.
+    """
 
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class RegistrationRefused(ExchangeError):
+    """The event does not take this registration now (window, status, kind, size)."""
+
+
+class NotEnoughSeats(ExchangeError):
+    """A change needs more seats than are left; nothing was changed."""
+
+
+class RegistrationLocked(ExchangeError):
+    """The registration can no longer be changed (cancelled, declined, or past the deadline)."""

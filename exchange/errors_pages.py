@@ -14,7 +14,7 @@ def register(app: Flask) -> None:
             return {"error": error.name, "status": error.code}, error.code
         if error.code not in (404, 500):
             return error
-        return render_template(f"errors/{error.code}.html"), error.code
+        return render_template(f"errors/{error.code}.html", error_page=True), error.code
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -23,4 +23,4 @@ def register(app: Flask) -> None:
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if request.path.startswith("/api/"):
             return {"error": _("Internal server error"), "status": 500}, 500
-        return render_template("errors/500.html"), InternalServerError.code
+        return render_template("errors/500.html", error_page=True), InternalServerError.code

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time, get_timezone_location
-from flask import current_app, g, has_request_context, request, url_for
+from flask import abort, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, refresh
 
 # The UI locales, in the order the language switcher lists them.
@@ -69,6 +69,21 @@ def country_choices() -> tuple[tuple[str, str], ...]:
     return _territories(str(get_locale()))
 
 
+@cache
+def _languages(locale: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(locale).languages
+    return tuple(sorted(((code, name) for code, name in names.items() if len(code) == 2), key=lambda pair: pair[1]))
+
+
+def language_choices() -> tuple[tuple[str, str], ...]:
+    """(ISO 639-1 code, name) of every language, named and sorted in the current locale."""
+    return _languages(str(get_locale()))
+
+
+def is_language_code(code: str) -> bool:
+    return any(code == known for known, _ in _languages("en"))
+
+
 def is_country_code(code: str) -> bool:
     return any(code == known for known, _ in _territories("en"))
 
@@ -117,6 +132,37 @@ def switch_language_url(code: str) -> str:
         query = request.args.to_dict(flat=False)
         return url_for(request.endpoint, **{**query, **(request.view_args or {}), "lang": code})
     return url_for("public.home", lang=code)
+
+
+def localize_blueprint(bp) -> None:
+    """Make `bp`'s URLs start with /<lang>/: read it, add it to url_for, remember it in a cookie."""
+
+    @bp.url_value_preprocessor
+    def pull_lang(_endpoint, values):
+        lang = values.pop("lang", None) if values else None
+        if lang not in LOCALES:
+            abort(404)
+        g.lang = lang
+
+    @bp.url_defaults
+    def add_lang(_endpoint, values):
+        if "lang" not in values and g.get("lang"):
+            values["lang"] = g.lang
+
+    @bp.after_request
+    def remember_lang(response):
+        # The language a visitor last read in is where / sends them next time.
+        name, lang = current_app.config["LANGUAGE_COOKIE_NAME"], g.get("lang")
+        if lang and request.cookies.get(name) != lang:
+            response.set_cookie(
+                name,
+                lang,
+                max_age=current_app.config["LANGUAGE_COOKIE_MAX_AGE"],
+                samesite="Lax",
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+            )
+        return response
 
 
 def reset_locale(_endpoint=None, _values=None) -> None:

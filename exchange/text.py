@@ -47,3 +47,8 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
         return value.replace("\r\n", "\n").replace("\r", "\n").strip()
     value = "".join(char for char in value if char not in INVISIBLE)
     return " ".join(value.split())
+
+
+def header_safe(value: str) -> str:
+    """`value` fit for an email header: no CR, LF or other control character can split it."""
+    return " ".join("".join(" " if unicodedata.category(char) == "Cc" else char for char in value).split())

@@ -126,3 +126,37 @@ def make_event(app):
         return event
 
     return make
+
+
+@pytest.fixture
+def individual():
+    """Build an individual's RegistrationRequest; keyword arguments override its contact fields."""
+    from exchange.models import AttendeeCategory, RegistrationKind
+    from exchange.services.registrations import ContactData, RegistrationRequest
+
+    def build(email: str = "lan@example.com", language: str = "vi", **contact) -> RegistrationRequest:
+        values = {"full_name": "Nguyễn Thị Lan", "category": AttendeeCategory.STUDENT, "country": "VN"} | contact
+        return RegistrationRequest(
+            kind=RegistrationKind.INDIVIDUAL, email=email, language=language, contact=ContactData(**values)
+        )
+
+    return build
+
+
+@pytest.fixture
+def delegation():
+    """Build a delegation's RegistrationRequest with `size` delegates."""
+    from exchange.models import RegistrationKind
+    from exchange.services.registrations import ContactData, DelegateData, RegistrationRequest
+
+    def build(size: int = 3, email: str = "consulate@example.org", language: str = "ko") -> RegistrationRequest:
+        contact = ContactData(full_name="Kim Min-jun", position="Consul", organization="Consulate General of Korea", country="KR")
+        delegates = [
+            DelegateData(full_name=f"Delegate {number}", nationality="KR", interpreter_language="ko")
+            for number in range(1, size + 1)
+        ]
+        return RegistrationRequest(
+            kind=RegistrationKind.DELEGATION, email=email, language=language, contact=contact, delegates=delegates
+        )
+
+    return build

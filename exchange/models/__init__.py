@@ -1,9 +1,32 @@
 """Database models. Import them from here."""
 
 from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow
+from .outbox import OutboxMessage, OutboxStatus
+from .registration import (
+    ACTIVE_STATUSES,
+    SEAT_HOLDING_STATUSES,
+    AttendeeCategory,
+    Delegate,
+    ManageToken,
+    Registration,
+    RegistrationChange,
+    RegistrationKind,
+    RegistrationStatus,
+)
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "SEAT_HOLDING_STATUSES",
+    "AttendeeCategory",
+    "Delegate",
+    "ManageToken",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Registration",
+    "RegistrationChange",
+    "RegistrationKind",
+    "RegistrationStatus",
     "Audience",
     "Category",
     "Event",

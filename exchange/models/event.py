@@ -80,7 +80,7 @@ class RegistrationWindow(enum.StrEnum):
     UNAVAILABLE = "unavailable"  # draft or cancelled event
 
 
-def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+def db_enum(enum_class: type[enum.Enum], name: str) -> Enum:
     # Stored as plain strings with a CHECK, the same on SQLite and PostgreSQL.
     return Enum(
         enum_class,
@@ -107,8 +107,8 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
-    category: Mapped[Category] = mapped_column(_enum(Category, "event_category"))
+    status: Mapped[EventStatus] = mapped_column(db_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
+    category: Mapped[Category] = mapped_column(db_enum(Category, "event_category"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")

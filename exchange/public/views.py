@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ..i18n import LOCALES, format_month
-from ..models import Audience, Category, RegistrationWindow
+from ..errors import RegistrationRefused
+from ..extensions import csrf, limiter
+from ..i18n import format_month, localize_blueprint
+from ..models import Audience, Category, Event, RegistrationKind, RegistrationWindow
 from ..services.content import render_markdown
 from ..services.events import CatalogFilters, catalog_months, catalog_page, public_event, upcoming_events
+from ..services.registrations import RegistrationOutcome, check_open_for, register
+from .forms import DelegationForm, RegistrationForm
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 
 
-@bp.url_value_preprocessor
-def pull_lang(_endpoint, values):
-    lang = values.pop("lang", None) if values else None
-    if lang not in LOCALES:
-        abort(404)
-    g.lang = lang
+localize_blueprint(bp)
 
 
-@bp.url_defaults
-def add_lang(endpoint, values):
-    if "lang" not in values and g.get("lang"):
-        values["lang"] = g.lang
-
-
-@bp.after_request
-def remember_lang(response):
-    # The language a visitor last read in is where / sends them next time.
-    name, lang = current_app.config["LANGUAGE_COOKIE_NAME"], g.get("lang")
-    if lang and request.cookies.get(name) != lang:
-        response.set_cookie(
-            name, lang, max_age=current_app.config["LANGUAGE_COOKIE_MAX_AGE"], samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
-        )  # fmt: skip
-    return response
+def registration_rate_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
 @bp.get("/")
@@ -81,3 +66,60 @@ def event_detail(slug: str):
         "public/event_detail.html", event=event, content=content, description=render_markdown(content.description),
         window=event.registration_window(), RegistrationWindow=RegistrationWindow,
     )  # fmt: skip
+
+
+def _refusal(event: Event, kind: RegistrationKind) -> str | None:
+    """Why `event` does not take this kind of registration now, or None."""
+    try:
+        check_open_for(event, kind, delegate_count=1)
+    except RegistrationRefused as error:
+        return error.message
+    return None
+
+
+def _registration_response(outcome: RegistrationOutcome):
+    if outcome.duplicate:
+        return render_template("public/registration_received.html")
+    return redirect(url_for("registrant.registration_manage", token=outcome.token), code=303)
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one re-shows the filled form instead of an error page
+@limiter.limit(registration_rate_limit, methods=["POST"])
+def registration_create(slug: str):
+    """An individual registers; on success the browser goes to the manage page."""
+    event = public_event(slug) or abort(404)
+    form = RegistrationForm()
+    refusal = _refusal(event, RegistrationKind.INDIVIDUAL)
+    if refusal is None and form.validate_on_submit():
+        try:
+            return _registration_response(register(event.id, form.registration_request(g.lang)))
+        except RegistrationRefused as error:
+            refusal = error.message
+    return render_template(
+        "public/registration_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal
+    )
+
+
+@bp.route("/events/<slug>/delegation", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(registration_rate_limit, methods=["POST"])
+def delegation_create(slug: str):
+    """A consulate or partner registers a delegation; row buttons add or remove delegates without JavaScript."""
+    event = public_event(slug) or abort(404)
+    form = DelegationForm(max_delegates=event.max_delegation_size)
+    refusal = _refusal(event, RegistrationKind.DELEGATION)
+    if refusal is None and request.method == "POST" and not form.edit_rows(request.form) and form.validate_on_submit():
+        try:
+            return _registration_response(register(event.id, form.registration_request(g.lang)))
+        except RegistrationRefused as error:
+            refusal = error.message
+    return render_template(
+        "public/delegation_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal
+    )
+
+
+@bp.get("/privacy")
+def privacy_notice():
+    """What we collect when people register, why, and for how long."""
+    return render_template("public/privacy_notice.html")

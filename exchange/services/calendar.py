@@ -4,37 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app, request, url_for
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from ..models import Event, EventStatus
+from ..links import base_host, external_url
+from ..models import Event, EventStatus, Registration
 
 PRODUCT_ID = "-//Can Tho Cultural Exchange//Events//EN"
 
 
-def base_url() -> str:
-    """Where the site lives: BASE_URL when configured, else the current request's root."""
-    configured = current_app.config.get("BASE_URL")
-    return (configured or request.url_root).rstrip("/")
-
-
 def events_calendar(events: Iterable[Event], lang: str) -> bytes:
     """A calendar with one entry per event, titled in `lang` (or its fallback)."""
+    calendar = _calendar()
+    for event in events:
+        # Stable per event, so a re-downloaded feed updates entries instead of duplicating them.
+        calendar.add_component(_calendar_event(event, lang, uid=f"event-{event.slug}@{base_host()}"))
+    return calendar.to_ical()
+
+
+def registration_calendar(registration: Registration) -> bytes:
+    """The registrant's own entry, in their language; its UID is stable per registration."""
+    calendar = _calendar()
+    uid = f"registration-{registration.reference}@{base_host()}"
+    calendar.add_component(_calendar_event(registration.event, registration.language, uid=uid))
+    return calendar.to_ical()
+
+
+def _calendar() -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Cần Thơ Cultural Exchange")
-    for event in events:
-        calendar.add_component(_calendar_event(event, lang))
-    return calendar.to_ical()
+    return calendar
 
 
-def _calendar_event(event: Event, lang: str) -> CalendarEvent:
+def _calendar_event(event: Event, lang: str, uid: str) -> CalendarEvent:
     content = event.content(lang)
     entry = CalendarEvent()
-    # Stable per event, so a re-downloaded feed updates entries instead of duplicating them.
-    entry.add("uid", f"event-{event.slug}@{_host()}")
+    entry.add("uid", uid)
     entry.add("dtstamp", event.updated_at)
     entry.add("dtstart", event.starts_at)
     entry.add("dtend", event.ends_at)
@@ -42,10 +49,6 @@ def _calendar_event(event: Event, lang: str) -> CalendarEvent:
     if content and content.summary:
         entry.add("description", content.summary)
     entry.add("location", ", ".join(part for part in (event.venue_name, event.venue_address) if part))
-    entry.add("url", base_url() + url_for("public.event_detail", lang=lang, slug=event.slug))
+    entry.add("url", external_url("public.event_detail", lang=lang, slug=event.slug))
     entry.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
     return entry
-
-
-def _host() -> str:
-    return base_url().split("://", 1)[-1].split("/", 1)[0] or "localhost"

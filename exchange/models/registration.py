@@ -1,0 +1,179 @@
+"""Registrations (individuals and delegations), their delegates and their history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .event import Event, db_enum
+from .types import UTCDateTime, utcnow
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PENDING = "pending"  # a delegation awaiting approval; holds its seats
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+    @property
+    def title(self) -> str:
+        return str(_STATUS_TITLES[self])
+
+    @property
+    def holds_seats(self) -> bool:
+        return self in SEAT_HOLDING_STATUSES
+
+
+_STATUS_TITLES = {
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("On the waiting list"),
+    RegistrationStatus.PENDING: _l("Awaiting approval"),
+    RegistrationStatus.DECLINED: _l("Declined"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+SEAT_HOLDING_STATUSES = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING})
+ACTIVE_STATUSES = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED})
+
+
+class RegistrationKind(enum.StrEnum):
+    INDIVIDUAL = "individual"
+    DELEGATION = "delegation"
+
+
+class AttendeeCategory(enum.StrEnum):
+    STUDENT = "student"
+    YOUTH = "youth"
+    PROFESSIONAL = "professional"
+    PARTNER = "partner"
+    OTHER = "other"
+
+    @property
+    def title(self) -> str:
+        return str(_CATEGORY_TITLES[self])
+
+
+_CATEGORY_TITLES = {
+    AttendeeCategory.STUDENT: _l("Student"),
+    AttendeeCategory.YOUTH: _l("Young person"),
+    AttendeeCategory.PROFESSIONAL: _l("Professional"),
+    AttendeeCategory.PARTNER: _l("Partner organisation"),
+    AttendeeCategory.OTHER: _l("Other"),
+}
+
+
+class Registration(db.Model):
+    """One person, or one delegation, registered for an event.
+
+    `seats` is what the registration holds while confirmed or pending: 1 for
+    an individual, the number of delegates for a delegation.
+    """
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        CheckConstraint("seats >= 1", name="seats_positive"),
+        # One active individual registration per event and e-mail address.
+        Index(
+            "uq_registration_active_individual_email",
+            "event_id",
+            "email_normalized",
+            unique=True,
+            sqlite_where=text("kind = 'individual' AND status IN ('confirmed', 'pending', 'waitlisted')"),
+            postgresql_where=text("kind = 'individual' AND status IN ('confirmed', 'pending', 'waitlisted')"),
+        ),
+        # The waiting list of an event, in arrival order.
+        Index("ix_registration_event_status_created", "event_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    kind: Mapped[RegistrationKind] = mapped_column(db_enum(RegistrationKind, "registration_kind"))
+    status: Mapped[RegistrationStatus] = mapped_column(db_enum(RegistrationStatus, "registration_status"))
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    seats: Mapped[int] = mapped_column(default=1)
+    # Individual: the person. Delegation: the contact person.
+    full_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    email_normalized: Mapped[str] = mapped_column(String(254), index=True)
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    category: Mapped[AttendeeCategory | None] = mapped_column(db_enum(AttendeeCategory, "attendee_category"), nullable=True)
+    position: Mapped[str] = mapped_column(String(120), default="")  # the contact person's position
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # The locale the registrant used; their emails go out in it.
+    language: Mapped[str] = mapped_column(String(5))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # When the manage link was last emailed after a duplicate attempt (limits inbox flooding).
+    link_resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    event: Mapped[Event] = relationship()
+    delegates: Mapped[list[Delegate]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="Delegate.sort_order", lazy="selectin"
+    )
+    changes: Mapped[list[RegistrationChange]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationChange.id"
+    )
+
+    @property
+    def is_delegation(self) -> bool:
+        return self.kind == RegistrationKind.DELEGATION
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.reference} {self.status}>"
+
+
+class ManageToken(db.Model):
+    """A secret link to manage a registration. Only the SHA-256 of the token is kept."""
+
+    __tablename__ = "manage_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+
+
+class Delegate(db.Model):
+    """A named member of a delegation."""
+
+    __tablename__ = "delegate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    full_name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[str] = mapped_column(String(120), default="")
+    nationality: Mapped[str] = mapped_column(String(2), default="")
+    dietary: Mapped[str] = mapped_column(String(200), default="")
+    interpreter_language: Mapped[str] = mapped_column(String(12), default="")
+
+    registration: Mapped[Registration] = relationship(back_populates="delegates")
+
+
+class RegistrationChange(db.Model):
+    """One step in a registration's history: what happened, from which status to which."""
+
+    __tablename__ = "registration_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    action: Mapped[str] = mapped_column(String(40))  # registered, promoted, edited, cancelled, ...
+    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+    registration: Mapped[Registration] = relationship(back_populates="changes")

@@ -1,0 +1,103 @@
+"""A registrant's own pages, opened by the secret link from their email: see, edit, cancel.
+
+The token is the only key, so these pages never leak it: no Referer leaves
+them, no cache keeps them, and an unknown token looks like any missing page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..errors import ExchangeError
+from ..extensions import csrf
+from ..i18n import localize_blueprint
+from ..models import Registration
+from ..public.forms import ContactForm, DelegationDetailsForm
+from ..services.calendar import registration_calendar as build_registration_calendar
+from ..services.registrations import cancel, update_contact, update_delegates, waitlist_position
+from ..services.tokens import registration_for_token
+from .forms import CancelForm
+
+bp = Blueprint("registrant", __name__, url_prefix="/<lang>/r")
+localize_blueprint(bp)
+# Forms here check their own CSRF token, to re-show what was typed when it expired.
+csrf.exempt(bp)
+
+
+@bp.after_request
+def keep_the_token_private(response: Response) -> Response:
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _registration(token: str) -> Registration:
+    return registration_for_token(token) or abort(404)
+
+
+def _edit_form(registration: Registration, formdata=None):
+    if registration.is_delegation:
+        if formdata is None:
+            return DelegationDetailsForm.for_registration(registration)
+        return DelegationDetailsForm(max_delegates=registration.event.max_delegation_size)
+    return ContactForm.for_registration(registration) if formdata is None else ContactForm()
+
+
+def _render(registration: Registration, token: str, edit_form, cancel_form, error: str | None = None):
+    return render_template(
+        "registrant/registration_manage.html",
+        registration=registration,
+        event=registration.event,
+        content=registration.event.content(g.lang),
+        token=token,
+        position=waitlist_position(registration),
+        edit_form=edit_form,
+        cancel_form=cancel_form,
+        error=error,
+    )
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def registration_manage(token: str):
+    """See one's registration; POST saves edited details (and, for a delegation, its delegates)."""
+    registration = _registration(token)
+    if request.method == "GET":
+        return _render(registration, token, _edit_form(registration), CancelForm())
+    form = _edit_form(registration, request.form)
+    rows_edited = registration.is_delegation and form.edit_rows(request.form)
+    if rows_edited or not form.validate_on_submit():
+        return _render(registration, token, form, CancelForm())
+    try:
+        if registration.is_delegation:
+            update_delegates(registration.id, form.contact_data(), form.delegate_data())
+        else:
+            update_contact(registration.id, form.contact_data())
+    except ExchangeError as error:
+        return _render(registration, token, form, CancelForm(), error=error.message)
+    flash(_("Your changes are saved."))
+    return redirect(url_for("registrant.registration_manage", token=token), code=303)
+
+
+@bp.post("/<token>/cancel")
+def registration_cancel(token: str):
+    """Cancel one's registration, once the confirmation box is ticked."""
+    registration = _registration(token)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render(registration, token, _edit_form(registration), form)
+    try:
+        cancel(registration.id)
+    except ExchangeError as error:
+        return _render(registration, token, _edit_form(registration), form, error=error.message)
+    flash(_("Your registration is cancelled."))
+    return redirect(url_for("registrant.registration_manage", token=token), code=303)
+
+
+@bp.get("/<token>/calendar.ics")
+def registration_calendar(token: str):
+    """The event for one's calendar, with a UID stable for this registration."""
+    registration = _registration(token)
+    response = Response(build_registration_calendar(registration), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{registration.reference}.ics"'
+    return response

@@ -1,0 +1,44 @@
+"""Queueing email in the transactional outbox.
+
+`queue_email` renders the message in the recipient's language and adds an
+outbox row to the current transaction without committing: the email exists
+if and only if the change that caused it is committed.
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import LazyString, force_locale
+
+from ..extensions import db
+from ..models import OutboxMessage, Registration
+from ..text import header_safe
+
+
+def queue_email(
+    *,
+    kind: str,
+    recipient: str,
+    language: str,
+    subject: LazyString,
+    template: str,
+    context: dict,
+    registration: Registration | None = None,
+) -> OutboxMessage:
+    """Render `emails/<template>.txt` and `.html` in `language` and queue them for `recipient`.
+
+    `subject` is a lazy_gettext string (its placeholders already bound), so
+    it is translated here, in the recipient's language.
+    """
+    with force_locale(language):
+        message = OutboxMessage(
+            kind=kind,
+            recipient=header_safe(recipient),
+            language=language,
+            subject=header_safe(str(subject)),
+            body_text=render_template(f"emails/{template}.txt", **context),
+            body_html=render_template(f"emails/{template}.html", **context),
+            registration=registration,
+        )
+    db.session.add(message)
+    return message
