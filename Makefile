@@ -31,7 +31,7 @@ compile-translations: $(VENV)/.installed
 
 ## Re-extract every user-visible string and merge it into the eight catalogs.
 translations: $(VENV)/.installed
-	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 --no-location --sort-output \
+	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
 	  --project "Can Tho Cultural Exchange" --copyright-holder "Can Tho Cultural Exchange contributors" \
 	  -o translations/messages.pot .
 	@for lang in $(LOCALES); do \

@@ -63,9 +63,10 @@ SESSION_COOKIE_SECURE = False
 LANGUAGE_COOKIE_NAME = "lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
-# Seats are taken with one atomic conditional UPDATE. False switches to a
-# naive read-then-write, only so the concurrency test can show that it
-# overbooks (its negative control). Never turn it off anywhere else.
+# Seats are taken with one atomic conditional UPDATE, in transactions that
+# SQLite begins IMMEDIATE. False switches to a naive read-then-write in
+# deferred transactions, only so the concurrency test can show that this
+# overbooks or fails (its negative control). Never turn it off anywhere else.
 SEAT_LOCKING = True
 
 # Flask-Limiter limits on registration POSTs, per client address.

@@ -9,7 +9,7 @@ locked" under concurrent load, whatever the busy timeout.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -56,4 +56,6 @@ def begin_write() -> None:
     session = db.session()
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+    # SEAT_LOCKING=False exists only for the concurrency test's negative control.
+    mode = "IMMEDIATE" if current_app.config["SEAT_LOCKING"] else "DEFERRED"
+    session.connection(execution_options={_BEGIN_OPTION: mode})

@@ -73,6 +73,8 @@ def test_catalogs_hold_every_string_of_the_code(tmp_path):
             "_ln:1,2",
             "-k",
             "lazy_ngettext:1,2",
+            "-k",
+            "lazy_pgettext:1c,2",
             "-o",
             str(pot),
             ".",

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,7 +36,8 @@ _STATUS_TITLES = {
     RegistrationStatus.WAITLISTED: _l("On the waiting list"),
     RegistrationStatus.PENDING: _l("Awaiting approval"),
     RegistrationStatus.DECLINED: _l("Declined"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    # Not the event's "Cancelled": some languages word a cancelled registration differently.
+    RegistrationStatus.CANCELLED: lazy_pgettext("registration status", "Cancelled"),
 }
 SEAT_HOLDING_STATUSES = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING})
 ACTIVE_STATUSES = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED})

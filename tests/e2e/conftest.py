@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import socket
@@ -36,27 +38,25 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
     raise RuntimeError(f"the server did not answer {url} within {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url, tmp_path_factory):
-    """The app under gunicorn with several workers, on the tests' database; yields its base URL."""
+@contextlib.contextmanager
+def running_server(database_url: str, log_dir: Path, workers: int = 3, threads: int = 1, **settings: str):
+    """The app under gunicorn on a free port; yields its base URL. `settings` become EXCHANGE_* variables."""
     port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
     env = dict(
         os.environ,
         EXCHANGE_SQLALCHEMY_DATABASE_URI=database_url,
         EXCHANGE_SECRET_KEY="e2e-secret-key",
         EXCHANGE_RATELIMIT_ENABLED="false",
-        EXCHANGE_BASE_URL=f"http://127.0.0.1:{port}",
+        EXCHANGE_BASE_URL=base_url,
+        **{f"EXCHANGE_{key}": value for key, value in settings.items()},
     )
-    log_path = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    base_url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
+    log_path = log_dir / f"gunicorn-{port}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_until_up(base_url + "/healthz", process)
             yield base_url
@@ -65,6 +65,19 @@ def live_server(database_url, tmp_path_factory):
         finally:
             process.terminate()
             process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    """The app under gunicorn with several workers, on the tests' database; yields its base URL."""
+    with running_server(database_url, tmp_path_factory.mktemp("gunicorn")) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def start_server(database_url, tmp_path):
+    """Start another gunicorn server on the tests' database: `with start_server(workers=4, SETTING="x") as url:`."""
+    return functools.partial(running_server, database_url, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,119 @@
+"""Registering, editing and cancelling in a real browser, as a student and as a consulate."""
+
+import re
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from sqlalchemy import select
+
+from exchange.extensions import db
+from exchange.i18n import LOCALES
+from exchange.models import Registration
+
+pytestmark = pytest.mark.browser
+
+OVERFLOW = "return document.documentElement.scrollWidth - window.innerWidth"
+NAMES = {
+    "vi": "Trần Thị Mai",
+    "en": "Emily Carter",
+    "ko": "이서연",
+    "ja": "佐藤 美咲",
+    "lo": "ນາງ ສຸດາວັນ",
+    "km": "ស្រី ពៅ",
+    "th": "สุดารัตน์ ศรีสุข",
+    "fr": "Élodie Lefèvre",
+}
+
+
+def _wait_for_status(driver, status: str):
+    element = WebDriverWait(driver, 10).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, f'[data-registration-status="{status}"]'))
+    )
+    return element
+
+
+def _submit(driver, selector: str) -> None:
+    """Click a submit button and wait until the next page has replaced this one."""
+    driver.execute_script("window.beforeSubmit = true")  # gone once the next page has loaded
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, 10).until(
+        lambda current: current.execute_script("return document.readyState === 'complete' && !window.beforeSubmit")
+    )
+
+
+def _type(driver, name: str, value: str) -> None:
+    field = driver.find_element(By.NAME, name)
+    field.clear()
+    field.send_keys(value)
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_a_student_registers_edits_and_cancels(live_server, phone, make_event, lang):
+    event = make_event(titles={code: f"Event {code}" for code in LOCALES}, capacity=30)
+    phone.get(f"{live_server}/{lang}/events/{event.slug}/")
+    phone.find_element(By.CSS_SELECTOR, f'a[href="/{lang}/events/{event.slug}/register"]').click()
+    assert phone.execute_script(OVERFLOW) <= 0
+    _type(phone, "full_name", NAMES[lang])
+    _type(phone, "email", f"student-{lang}@example.com")
+    _type(phone, "phone", "0912345678")
+    Select(phone.find_element(By.NAME, "category")).select_by_value("student")
+    Select(phone.find_element(By.NAME, "country")).select_by_value("LA" if lang == "lo" else "VN")
+    phone.find_element(By.NAME, "consent").click()
+    _submit(phone, ".form__actions button")
+
+    status = _wait_for_status(phone, "confirmed")
+    assert re.fullmatch(r"CT-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", status.get_attribute("data-reference"))
+    assert re.search(rf"/{lang}/r/[A-Za-z0-9_-]{{43}}$", phone.current_url)
+    assert phone.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+    assert NAMES[lang] in phone.page_source
+    assert phone.execute_script(OVERFLOW) <= 0
+
+    phone.find_element(By.CSS_SELECTOR, "details.panel:not(.panel--danger) summary").click()
+    _type(phone, "organization", "Đại học Cần Thơ")
+    _submit(phone, "details.panel:not(.panel--danger) button[type=submit]")
+    _wait_for_status(phone, "confirmed")
+    assert phone.find_elements(By.CSS_SELECTOR, ".notice--success")
+
+    phone.find_element(By.CSS_SELECTOR, "details.panel--danger summary").click()
+    phone.find_element(By.NAME, "confirm").click()
+    _submit(phone, "details.panel--danger button[type=submit]")
+    _wait_for_status(phone, "cancelled")
+    db.session.rollback()
+    registration = db.session.scalar(select(Registration))
+    assert (registration.organization, registration.status.value, registration.language) == ("Đại học Cần Thơ", "cancelled", lang)
+
+
+def test_a_consulate_registers_a_delegation_of_ten(live_server, desktop, make_event):
+    event = make_event(titles={"en": "Korea Day", "ko": "한국의 날"}, capacity=50, max_delegation_size=12)
+    desktop.get(f"{live_server}/ko/events/{event.slug}/delegation")
+    _type(desktop, "organization", "주호찌민 대한민국 총영사관")
+    Select(desktop.find_element(By.NAME, "country")).select_by_value("KR")
+    _type(desktop, "contact_name", "김민준")
+    _type(desktop, "contact_position", "영사")
+    _type(desktop, "email", "consulate@example.org")
+    _type(desktop, "phone", "+82 2 1234 5678")
+    add = desktop.find_element(By.CSS_SELECTOR, "[data-add-delegate]")
+    for _ in range(9):
+        add.click()  # handled by the page's own script: no round trip
+    rows = desktop.find_elements(By.CSS_SELECTOR, "[data-delegate-row]")
+    assert len(rows) == 10
+    for index in range(10):
+        _type(desktop, f"delegates-{index}-full_name", f"대표단원 {index + 1}")
+        Select(desktop.find_element(By.NAME, f"delegates-{index}-nationality")).select_by_value("KR")
+        Select(desktop.find_element(By.NAME, f"delegates-{index}-interpreter_language")).select_by_value("ko")
+    # Remove the third row and add it again: the numbering stays continuous.
+    rows[2].find_element(By.CSS_SELECTOR, "[data-remove-delegate]").click()
+    add.click()
+    _type(desktop, "delegates-9-full_name", "대표단원 10")
+    desktop.find_element(By.NAME, "consent").click()
+    _submit(desktop, ".form__actions button")
+    _wait_for_status(desktop, "pending")
+    db.session.rollback()
+    registration = db.session.scalar(select(Registration))
+    assert registration.seats == 10
+    assert [delegate.full_name for delegate in registration.delegates] == [
+        f"대표단원 {number}" for number in (1, 2, 4, 5, 6, 7, 8, 9, 10)
+    ] + ["대표단원 10"]
+    assert {delegate.interpreter_language for delegate in registration.delegates[:9]} == {"ko"}
