@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import logs
 from .extensions import babel, csrf, db, limiter, migrate
 from .http import ExchangeRequest
 
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
+    logs.install()
     _init_extensions(app)
     _register_blueprints(app)
 

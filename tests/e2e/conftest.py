@@ -39,7 +39,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
 
 
 @contextlib.contextmanager
-def running_server(database_url: str, log_dir: Path, workers: int = 3, threads: int = 1, **settings: str):
+def running_server(database_url: str, log_dir: Path, workers: int = 3, threads: int = 1, extra_args=(), **settings: str):
     """The app under gunicorn on a free port; yields its base URL. `settings` become EXCHANGE_* variables."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -51,7 +51,7 @@ def running_server(database_url: str, log_dir: Path, workers: int = 3, threads: 
         EXCHANGE_BASE_URL=base_url,
         **{f"EXCHANGE_{key}": value for key, value in settings.items()},
     )
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    command = [sys.executable, "-m", "gunicorn", *extra_args, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     if threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     log_path = log_dir / f"gunicorn-{port}.log"

@@ -256,6 +256,17 @@ def test_delegate_rows_are_added_and_removed_without_javascript(client, make_eve
         ({"phone": ""}, "phone", "This field is required."),
         ({"organization": "\u2066Evil\u2069"}, "organization", "change the text direction"),
         ({"notes": "n" * 2001}, "notes", "Please use at most 2000 characters."),
+        ({"notes": "ok\x00"}, "notes", "control characters"),
+        ({"organization": ""}, "organization", "This field is required."),
+        ({"country": "ZZ"}, "country", "Please choose one of the options"),
+        ({"contact_name": ""}, "contact_name", "This field is required."),
+        ({"contact_name": "c" * 121}, "contact_name", "Please use at most 120 characters."),
+        ({"contact_position": "p" * 121}, "contact_position", "Please use at most 120 characters."),
+        ({"email": "consulate@@example.org"}, "email", "Enter a valid email address"),
+        ({"phone": "+82 12"}, "phone", "Enter a valid phone number"),
+        ({"delegates-1-full_name": "Kim\u202eevil"}, "delegates-1-full_name", "change the text direction"),
+        ({"delegates-1-position": "x" * 121}, "delegates-1-position", "Please use at most 120 characters."),
+        ({"consent": ""}, "consent", "Please accept the privacy notice"),
     ],
 )
 def test_bad_delegation_input_is_refused_and_nothing_is_stored(client, make_event, changes, field, message):
