@@ -43,10 +43,14 @@ translations: $(VENV)/.installed
 	done
 	$(MAKE) compile-translations
 
-## Serve the demo on http://$(HOST):$(PORT) with the programme loaded.
+## Serve the demo on http://$(HOST):$(PORT) with the programme loaded; an outbox sender runs
+## beside it (emails land in instance/mail/ as .eml files until a mail server is configured).
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	@export EXCHANGE_BASE_URL=$${EXCHANGE_BASE_URL:-http://$(HOST):$(PORT)}; \
+	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) outbox send --loop & sender=$$!; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev

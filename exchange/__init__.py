@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from .database import configure_engine
     from .i18n import register_template_helpers, select_locale
+    from .services import mailer
 
     db.init_app(app)
     configure_engine(app)
@@ -60,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    mailer.init_app(app)
     register_template_helpers(app)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,10 +15,12 @@ from flask.cli import with_appcontext
 from .errors import InvalidEventData
 from .services.demo import seed_demo
 from .services.event_io import import_events
+from .services.mailer import send_due
+from .services.reminders import queue_reminders
 
 
 def register(app: Flask) -> None:
-    for command in (seed_demo_command, import_events_command):
+    for command in (seed_demo_command, import_events_command, outbox_group, send_reminders_command):
         app.cli.add_command(command)
 
 
@@ -46,3 +50,41 @@ def import_events_command(file) -> None:
             click.echo(problem, err=True)
         raise click.ClickException(f"{len(error.problems)} problem(s) found; nothing was imported.") from error
     click.echo(f"Imported {file.name}: {len(result.created)} created, {len(result.updated)} updated.")
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """The email outbox."""
+
+
+@outbox_group.command("send")
+@click.option("--loop", is_flag=True, help="Keep delivering as messages arrive, until stopped.")
+@with_appcontext
+def outbox_send_command(loop: bool) -> None:
+    """Deliver queued email; safe to run on several machines at once."""
+    stop = _stop_on_signals()
+    while True:
+        report = send_due()
+        if report.sent or report.retrying or report.failed:
+            click.echo(f"Outbox: {len(report.sent)} sent, {len(report.retrying)} to retry, {len(report.failed)} failed.")
+        if not loop or stop.is_set():
+            return
+        stop.wait(current_app.config["OUTBOX_POLL_SECONDS"])
+        if stop.is_set():
+            return
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, so a loop finishes the message in hand and exits."""
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Queue reminder emails for events starting within 48 hours (each registration once)."""
+    click.echo(f"Reminders queued: {queue_reminders()}.")

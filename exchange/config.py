@@ -75,3 +75,19 @@ REGISTRATION_RATE_LIMIT = "10 per minute;60 per hour"
 # Number of proxies in front of the app that set X-Forwarded-For (0: none).
 # Rate limits count per client address, so set it behind a reverse proxy.
 PROXY_FIX_X_FOR = 0
+
+# Outgoing mail. Seconds an SMTP connection may wait for the server before
+# giving up (Flask-Mail sets no timeout: a silent server would hang the sender).
+MAIL_TIMEOUT = 20
+# Flask-Mail would suppress sending whenever TESTING is on; the tests use a real SMTP server.
+MAIL_SUPPRESS_SEND = False
+# Where emails are written as .eml files while MAIL_SERVER is None (None: instance/mail).
+MAIL_FILE_DIR = None
+# Deliveries that fail temporarily (4xx, no connection) are retried this many
+# times in all, waiting OUTBOX_RETRY_BASE_SECONDS, then twice as long each time.
+OUTBOX_MAX_ATTEMPTS = 8
+OUTBOX_RETRY_BASE_SECONDS = 60
+# How long a sender owns a claimed message before another may take it over.
+OUTBOX_LEASE_SECONDS = 300
+# Pause between two looks at the outbox in `flask outbox send --loop`.
+OUTBOX_POLL_SECONDS = 3

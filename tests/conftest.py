@@ -8,8 +8,11 @@ empty tables.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import itertools
 import os
+import socket
 import uuid
 from datetime import timedelta
 
@@ -160,3 +163,58 @@ def delegation():
         )
 
     return build
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps what it accepts; `replies` are answered to DATA first, in order."""
+
+    def __init__(self):
+        self.messages = []
+        self.replies = []
+        self.attempts = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.attempts += 1
+        if self.replies:
+            return self.replies.pop(0)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    """A real SMTP server on a loopback port, which tests can stop and start again."""
+
+    def __init__(self):
+        self.mailbox = Mailbox()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.controller = None
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self):
+        return self.mailbox.messages
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Start an SMTP server and point the app's mail settings at it."""
+    from exchange.services import mailer
+
+    server = SMTPServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, OUTBOX_RETRY_BASE_SECONDS=0)
+    mailer.init_app(app)
+    yield server
+    server.stop()

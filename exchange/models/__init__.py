@@ -1,7 +1,7 @@
 """Database models. Import them from here."""
 
 from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow
-from .outbox import OutboxMessage, OutboxStatus
+from .outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from .registration import (
     ACTIVE_STATUSES,
     SEAT_HOLDING_STATUSES,
@@ -21,6 +21,7 @@ __all__ = [
     "AttendeeCategory",
     "Delegate",
     "ManageToken",
+    "OutboxAttachment",
     "OutboxMessage",
     "OutboxStatus",
     "Registration",

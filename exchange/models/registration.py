@@ -115,6 +115,8 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # When the manage link was last emailed after a duplicate attempt (limits inbox flooding).
     link_resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When the reminder before the event was queued; set once, so nobody is reminded twice.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     event: Mapped[Event] = relationship()
     delegates: Mapped[list[Delegate]] = relationship(

@@ -16,6 +16,7 @@ from ..models import Registration
 from ..public.forms import ContactForm, DelegationDetailsForm
 from ..services.calendar import registration_calendar as build_registration_calendar
 from ..services.registrations import cancel, update_contact, update_delegates, waitlist_position
+from ..services.tickets import tickets
 from ..services.tokens import registration_for_token
 from .forms import CancelForm
 
@@ -52,6 +53,7 @@ def _render(registration: Registration, token: str, edit_form, cancel_form, erro
         content=registration.event.content(g.lang),
         token=token,
         position=waitlist_position(registration),
+        tickets=tickets(registration),
         edit_form=edit_form,
         cancel_form=cancel_form,
         error=error,

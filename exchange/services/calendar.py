@@ -8,7 +8,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from ..links import base_host, external_url
-from ..models import Event, EventStatus, Registration
+from ..models import Event, EventStatus, Registration, RegistrationStatus
 
 PRODUCT_ID = "-//Can Tho Cultural Exchange//Events//EN"
 
@@ -23,10 +23,19 @@ def events_calendar(events: Iterable[Event], lang: str) -> bytes:
 
 
 def registration_calendar(registration: Registration) -> bytes:
-    """The registrant's own entry, in their language; its UID is stable per registration."""
+    """The registrant's own entry, in their language.
+
+    Its UID is stable per registration and its SEQUENCE grows with each
+    change, so a calendar replaces the entry it has; a cancelled
+    registration's file cancels it.
+    """
     calendar = _calendar()
+    cancelled = registration.status == RegistrationStatus.CANCELLED
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     uid = f"registration-{registration.reference}@{base_host()}"
-    calendar.add_component(_calendar_event(registration.event, registration.language, uid=uid))
+    entry = _calendar_event(registration.event, registration.language, uid=uid, cancelled=cancelled)
+    entry.add("sequence", len(registration.changes))
+    calendar.add_component(entry)
     return calendar.to_ical()
 
 
@@ -38,7 +47,7 @@ def _calendar() -> Calendar:
     return calendar
 
 
-def _calendar_event(event: Event, lang: str, uid: str) -> CalendarEvent:
+def _calendar_event(event: Event, lang: str, uid: str, cancelled: bool = False) -> CalendarEvent:
     content = event.content(lang)
     entry = CalendarEvent()
     entry.add("uid", uid)
@@ -50,5 +59,5 @@ def _calendar_event(event: Event, lang: str, uid: str) -> CalendarEvent:
         entry.add("description", content.summary)
     entry.add("location", ", ".join(part for part in (event.venue_name, event.venue_address) if part))
     entry.add("url", external_url("public.event_detail", lang=lang, slug=event.slug))
-    entry.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+    entry.add("status", "CANCELLED" if cancelled or event.status == EventStatus.CANCELLED else "CONFIRMED")
     return entry

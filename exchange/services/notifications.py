@@ -6,9 +6,11 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from ..links import external_url
+from ..links import base_host, external_url
 from ..models import Registration
-from .outbox import queue_email
+from .calendar import registration_calendar
+from .outbox import Attachment, queue_email
+from .tickets import tickets
 from .tokens import issue_manage_token
 
 
@@ -17,8 +19,15 @@ class Notice(enum.StrEnum):
     WAITLISTED = "waitlisted"
     PENDING = "pending"
     PROMOTED = "promoted"
+    APPROVED = "approved"
+    DECLINED = "declined"
     CANCELLED = "cancelled"
+    REMINDER = "reminder"
     LINK = "link"  # someone tried to register this address again: here is the existing registration
+
+
+# No calendar file for people who have no place (yet, or any more, in the case of "declined").
+_WITHOUT_CALENDAR = {Notice.WAITLISTED, Notice.DECLINED}
 
 
 def _subject(notice: Notice, title: str):
@@ -32,21 +41,38 @@ def _subject(notice: Notice, title: str):
             return _l("Delegation received, awaiting approval: %(title)s", title=title)
         case Notice.PROMOTED:
             return _l("Off the waiting list: %(title)s", title=title)
+        case Notice.APPROVED:
+            return _l("Delegation approved: %(title)s", title=title)
+        case Notice.DECLINED:
+            return _l("Delegation not accepted: %(title)s", title=title)
         case Notice.CANCELLED:
             return _l("Registration cancelled: %(title)s", title=title)
+        case Notice.REMINDER:
+            return _l("Reminder: %(title)s starts soon", title=title)
         case Notice.LINK:
             return _l("Your registration for %(title)s", title=title)
 
 
-def notify(registration: Registration, notice: Notice) -> None:
+def notify(registration: Registration, notice: Notice, message: str = "") -> None:
     """Queue the email for `notice` in the registrant's language, with a fresh manage link.
 
-    Adds rows to the current transaction; the caller commits.
+    A calendar file goes with every notice of a place held or given up, and a
+    QR ticket per attendee once the registration is confirmed. `message` is an
+    organizer's note (approval, decline). Adds rows to the current
+    transaction; the caller commits.
     """
     token = issue_manage_token(registration)
     event = registration.event
-    content = event.content(registration.language)
     lang = registration.language
+    content = event.content(lang)
+    attachments = []
+    if notice not in _WITHOUT_CALENDAR:
+        attachments.append(Attachment(f"{registration.reference}.ics", "text/calendar", registration_calendar(registration)))
+    ticket_images = []
+    for number, ticket in enumerate(tickets(registration), start=1):
+        content_id = f"ticket-{number}.{registration.reference}@{base_host().split(':')[0]}"
+        attachments.append(Attachment(f"ticket-{registration.reference}-{number}.png", "image/png", ticket.png(), content_id))
+        ticket_images.append((ticket.holder, content_id))
     queue_email(
         kind=f"registration_{notice.value}",
         recipient=registration.email,
@@ -58,8 +84,11 @@ def notify(registration: Registration, notice: Notice) -> None:
             "registration": registration,
             "event": event,
             "content": content,
+            "organizer_message": message,
+            "tickets": ticket_images,
             "manage_url": external_url("registrant.registration_manage", lang=lang, token=token),
             "event_url": external_url("public.event_detail", lang=lang, slug=event.slug),
         },
+        attachments=attachments,
         registration=registration,
     )

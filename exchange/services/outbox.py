@@ -7,12 +7,24 @@ if and only if the change that caused it is committed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from email.utils import make_msgid
+
 from flask import render_template
 from flask_babel import LazyString, force_locale
 
 from ..extensions import db
-from ..models import OutboxMessage, Registration
+from ..links import base_host
+from ..models import OutboxAttachment, OutboxMessage, Registration
 from ..text import header_safe
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str | None = None  # for images shown inside the HTML part
 
 
 def queue_email(
@@ -23,6 +35,7 @@ def queue_email(
     subject: LazyString,
     template: str,
     context: dict,
+    attachments: list[Attachment] = (),
     registration: Registration | None = None,
 ) -> OutboxMessage:
     """Render `emails/<template>.txt` and `.html` in `language` and queue them for `recipient`.
@@ -35,10 +48,17 @@ def queue_email(
             kind=kind,
             recipient=header_safe(recipient),
             language=language,
-            subject=header_safe(str(subject)),
+            subject=header_safe(str(subject))[:300],
             body_text=render_template(f"emails/{template}.txt", **context),
             body_html=render_template(f"emails/{template}.html", **context),
+            message_id=make_msgid(domain=base_host().split(":")[0]),
             registration=registration,
+            attachments=[
+                OutboxAttachment(
+                    filename=item.filename, content_type=item.content_type, content=item.content, content_id=item.content_id
+                )
+                for item in attachments
+            ],
         )
     db.session.add(message)
     return message

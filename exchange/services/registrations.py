@@ -165,9 +165,10 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
     registration.delegates = [_delegate(index, data) for index, data in enumerate(request.delegates)]
     db.session.add(registration)
     record_change(registration, "registered", status)
+    # The unique index speaks now, inside register()'s try; tickets need the id.
+    db.session.flush()
     token = issue_manage_token(registration)
     notify(registration, Notice(status.value))
-    db.session.flush()  # the unique index speaks now, inside the try of register()
     db.session.commit()
     return RegistrationOutcome(registration=registration, token=token)
 

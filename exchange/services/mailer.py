@@ -1,0 +1,259 @@
+"""Delivering the outbox: the only module that talks to Flask-Mail.
+
+Each message is claimed with a lease in its own short transaction (several
+senders on several machines never take the same row), sent, and its result
+recorded and committed at once. Temporary failures (4xx replies, no
+connection, a timeout) are retried with exponential backoff up to
+OUTBOX_MAX_ATTEMPTS; permanent ones (5xx) fail at once. A sender that dies
+mid-send leaves a lease that runs out, and the row is sent by the next one.
+
+With no MAIL_SERVER configured, messages are written as .eml files instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.policy
+import smtplib
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+from flask_mail import Attachment, BadHeaderError, Connection, Mail, Message
+from sqlalchemy import or_, select, update
+
+from ..database import begin_write
+from ..extensions import db
+from ..models import OutboxMessage, OutboxStatus, utcnow
+
+mail = Mail()
+
+
+def init_app(app: Flask) -> None:
+    mail.init_app(app)
+
+
+class _TimeoutConnection(Connection):
+    """Flask-Mail's connection with a socket timeout: a silent server cannot hang the sender."""
+
+    def configure_host(self):
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        smtp_class = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp_class(self.mail.server, self.mail.port, timeout=timeout)
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+class TemporaryFailure(Exception):
+    """Worth trying again later."""
+
+
+class PermanentFailure(Exception):
+    """Trying again would fail the same way."""
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+    @property
+    def handled(self) -> list[int]:
+        return self.sent + self.retrying + self.failed
+
+
+def claim_next(now: datetime | None = None, skip: Collection[int] = ()) -> OutboxMessage | None:
+    """Take the oldest due message for this sender (other than `skip`), or None; commits the claim.
+
+    PostgreSQL skips rows other senders have locked; everywhere, the
+    conditional UPDATE's row count decides who owns the row.
+    """
+    now = now or utcnow()
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    available = (
+        OutboxMessage.status == OutboxStatus.QUEUED,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+    )
+    if skip:
+        available = (*available, OutboxMessage.id.not_in(skip))
+    for _ in range(5):  # on SQLite another sender may win the race for the same row
+        begin_write()
+        candidate = db.session.scalar(
+            select(OutboxMessage.id).where(*available).order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
+        )
+        if candidate is None:
+            db.session.rollback()
+            return None
+        claimed = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == candidate, *available)
+            .values(locked_until=now + lease, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if claimed.rowcount == 1:
+            return db.session.get(OutboxMessage, candidate, populate_existing=True)
+    return None
+
+
+def encoded_words(text: str) -> str:
+    """`text` as RFC 2047 encoded words, each holding its own spaces, folded over lines.
+
+    Python's email package folds long non-ASCII headers with the spaces
+    between encoded words, where every reader drops them ("đang chờ" arrives
+    as "đangchờ"). Splitting by character keeps each space inside a word.
+    """
+    if text.isascii():
+        return text
+    words, chunk = [], ""
+    for char in text:
+        if len((chunk + char).encode()) > 39:  # 39 bytes: 52 base64 characters, under 78 a line
+            words.append(chunk)
+            chunk = ""
+        chunk += char
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(word.encode()).decode()}?=" for word in words)
+
+
+class _Message(Message):
+    """Flask-Mail's message with a subject that keeps its spaces (see encoded_words)."""
+
+    def _message(self):
+        mime = super()._message()
+        del mime["Subject"]
+        mime.policy = email.policy.compat32.clone(linesep="\r\n")  # writes headers as given
+        mime["Subject"] = encoded_words(self.subject)
+        return mime
+
+
+def _flask_mail_message(row: OutboxMessage) -> Message:
+    message = _Message(
+        subject=row.subject,
+        recipients=[row.recipient],
+        body=row.body_text,
+        html=row.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        date=time.time(),
+        extra_headers={"Auto-Submitted": "auto-generated", "Content-Language": row.language},
+    )
+    message.msgId = row.message_id
+    for item in row.attachments:
+        headers = {"Content-ID": f"<{item.content_id}>"} if item.content_id else {}
+        message.attachments.append(
+            Attachment(
+                filename=item.filename,
+                content_type=item.content_type,
+                data=item.content,
+                disposition="inline" if item.content_id else "attachment",
+                headers=headers,
+            )
+        )
+    return message
+
+
+def _smtp_code(error: Exception) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return min(codes) if codes else None
+    return getattr(error, "smtp_code", None)
+
+
+def _send(connection: Connection | None, message: Message) -> None:
+    """Hand one message to the SMTP server (or write it to a file); classify failures."""
+    if connection is None:
+        _write_eml(message)
+        return
+    try:
+        connection.send(message)
+    except BadHeaderError as error:
+        raise PermanentFailure("a header would have been split by a line break") from error
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+        code = _smtp_code(error)
+        if code is not None and 500 <= code < 600:
+            raise PermanentFailure(f"{code} {error}") from error
+        raise TemporaryFailure(f"{code} {error}") from error
+    except (TimeoutError, smtplib.SMTPException, OSError) as error:
+        raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
+
+
+def _write_eml(message: Message) -> None:
+    folder = Path(current_app.config["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "mail")
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{stamp}-{message.msgId.strip('<>').split('@')[0]}.eml"
+    path.write_bytes(message.as_bytes())
+    current_app.logger.info("No mail server configured: wrote %s", path)
+
+
+def _record(row_id: int, error: Exception | None, now: datetime) -> str:
+    begin_write()
+    row = db.session.get(OutboxMessage, row_id, populate_existing=True)
+    row.locked_until = None
+    if error is None:
+        row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, ""
+        outcome = "sent"
+    elif isinstance(error, TemporaryFailure) and row.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        delay = current_app.config["OUTBOX_RETRY_BASE_SECONDS"] * 2 ** (row.attempts - 1)
+        row.next_attempt_at, row.last_error = now + timedelta(seconds=delay), str(error)[:500]
+        outcome = "retrying"
+    else:
+        row.status, row.last_error = OutboxStatus.FAILED, str(error)[:500]
+        outcome = "failed"
+    db.session.commit()
+    return outcome
+
+
+def send_due(limit: int | None = None) -> DeliveryReport:
+    """Deliver due messages, one SMTP connection for the batch; returns what became of each."""
+    report = DeliveryReport()
+    connection: _TimeoutConnection | None = None
+    try:
+        while limit is None or len(report.handled) < limit:
+            # A message is tried once per batch, however soon its retry falls due.
+            row = claim_next(skip=report.handled)
+            if row is None:
+                break
+            row_id, message = row.id, _flask_mail_message(row)
+            error, unreachable = None, False
+            try:
+                if connection is None and current_app.config["MAIL_SERVER"]:
+                    unreachable = True
+                    connection = _open_connection()
+                    unreachable = False
+                _send(connection, message)
+            except (TemporaryFailure, PermanentFailure) as failure:
+                error = failure
+                if isinstance(failure, TemporaryFailure):
+                    connection = _close(connection)  # the next message tries a fresh connection
+            getattr(report, _record(row_id, error, utcnow())).append(row_id)
+            if unreachable:
+                break  # the server is down: leave the other messages for the next round
+    finally:
+        _close(connection)
+    return report
+
+
+def _open_connection() -> _TimeoutConnection:
+    connection = _TimeoutConnection(current_app.extensions["mail"])
+    try:
+        connection.__enter__()
+    except (smtplib.SMTPException, OSError) as error:
+        raise TemporaryFailure(f"cannot connect to {connection.mail.server}:{connection.mail.port}: {error}") from error
+    return connection
+
+
+def _close(connection: _TimeoutConnection | None) -> None:
+    if connection is not None and connection.host is not None:
+        try:
+            connection.host.quit()
+        except (smtplib.SMTPException, OSError):
+            connection.host.close()
+    return None

@@ -1,0 +1,52 @@
+"""Reminders before an event."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from ..database import begin_write
+from ..extensions import db
+from ..models import SEAT_HOLDING_STATUSES, Event, EventStatus, Registration, utcnow
+from .notifications import Notice, notify
+
+REMINDER_WINDOW = timedelta(hours=48)
+
+
+def queue_reminders(now: datetime | None = None) -> int:
+    """Queue one reminder per seat-holding registration of events starting within 48 hours.
+
+    Each registration is marked the moment its reminder is queued, in the
+    same transaction, so running this again (or on two machines at once)
+    never reminds anyone twice. Returns how many were queued.
+    """
+    now = now or utcnow()
+    begin_write()
+    due = db.session.scalars(
+        select(Registration)
+        .join(Event)
+        .where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.starts_at > now,
+            Event.starts_at <= now + REMINDER_WINDOW,
+            Registration.status.in_(SEAT_HOLDING_STATUSES),
+            Registration.reminded_at.is_(None),
+        )
+        .order_by(Registration.id)
+        .options(selectinload(Registration.changes), selectinload(Registration.event))
+    ).all()
+    queued = 0
+    for registration in due:
+        marked = db.session.execute(
+            update(Registration)
+            .where(Registration.id == registration.id, Registration.reminded_at.is_(None))
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if marked.rowcount == 1:
+            notify(registration, Notice.REMINDER)
+            queued += 1
+    db.session.commit()
+    return queued

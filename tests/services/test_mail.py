@@ -1,0 +1,313 @@
+"""Email: rendered in the registrant's language, delivered through a real SMTP server, never lost or doubled."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask_babel import force_locale
+from icalendar import Calendar
+from sqlalchemy import select, update
+
+from exchange.extensions import db
+from exchange.i18n import LOCALES
+from exchange.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
+from exchange.services.mailer import claim_next, send_due
+from exchange.services.notifications import Notice, _subject, notify
+from exchange.services.outbox import queue_email
+from exchange.services.registrations import cancel, register
+from exchange.services.reminders import queue_reminders
+from exchange.services.tickets import read_ticket_code, tickets
+
+ROOT = Path(__file__).resolve().parents[2]
+TITLES = {
+    "vi": "Ngày Quốc tế Yoga",
+    "en": "International Yoga Day",
+    "ko": "국제 요가의 날",
+    "ja": "国際ヨガの日",
+    "lo": "ວັນໂຍຄະສາກົນ",
+    "km": "ទិវាយោគៈអន្តរជាតិ",
+    "th": "วันโยคะสากล",
+    "fr": "Journée internationale du yoga",
+}
+
+
+def _outbox(status=None):
+    db.session.expire_all()
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    return db.session.scalars(query if status is None else query.where(OutboxMessage.status == status)).all()
+
+
+def _parts(message):
+    return {part.get_content_type(): part for part in message.walk() if not part.is_multipart()}
+
+
+def test_a_korean_registration_puts_a_korean_email_with_calendar_and_qr_in_the_mailbox(smtp_server, make_event, individual):
+    event = make_event(titles=TITLES)
+    outcome = register(event.id, individual(email="seoyeon@example.kr", language="ko", full_name="이서연"))
+    assert send_due().sent
+    (message,) = smtp_server.messages
+    registration = outcome.registration
+    with force_locale("ko"):
+        assert message["Subject"] == str(_subject(Notice.CONFIRMED, "국제 요가의 날"))
+    assert message["To"] == "seoyeon@example.kr"
+    assert message["Message-ID"] and message["Date"]
+    parts = _parts(message)
+    text = parts["text/plain"].get_content()
+    assert "이서연" in text and registration.reference in text and "국제 요가의 날" in text
+    assert "https://events.example.test/ko/r/" in text
+    assert '<html lang="ko">' in parts["text/html"].get_content()
+    (entry,) = Calendar.from_ical(parts["text/calendar"].get_content()).walk("VEVENT")
+    assert str(entry["uid"]) == f"registration-{registration.reference}@events.example.test"
+    qr = parts["image/png"]
+    assert qr.get_content() == tickets(registration)[0].png()
+    assert f"cid:{qr['Content-ID'].strip('<>')}" in parts["text/html"].get_content()
+    code = tickets(registration)[0].url.rsplit("/", 1)[1]
+    assert read_ticket_code(code) == (registration.id, None)
+    assert read_ticket_code(code[:-2] + "xx") is None
+
+
+def _make_notice(kind, event, individual, delegation, lang):
+    """A registration in the state that `kind` announces, its notice queued."""
+    if kind in (Notice.PENDING, Notice.APPROVED, Notice.DECLINED):
+        registration = register(event.id, delegation(size=2, language=lang)).registration
+    else:
+        registration = register(event.id, individual(language=lang)).registration
+    if kind == Notice.APPROVED:
+        registration.status = RegistrationStatus.CONFIRMED
+    if kind == Notice.CANCELLED:
+        cancel(registration.id)
+        return
+    if kind in (Notice.CONFIRMED, Notice.PENDING):
+        return  # registering queued it
+    db.session.execute(update(OutboxMessage).values(status=OutboxStatus.SENT))
+    notify(registration, kind, message="Bus leaves at 07:00." if kind in (Notice.APPROVED, Notice.DECLINED) else "")
+    db.session.commit()
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+@pytest.mark.parametrize("kind", list(Notice))
+def test_every_email_in_every_language(smtp_server, make_event, individual, delegation, kind, lang):
+    event = make_event(titles=TITLES, capacity=0 if kind == Notice.WAITLISTED else 20)
+    _make_notice(kind, event, individual, delegation, lang)
+    (row,) = _outbox(OutboxStatus.QUEUED)[-1:]
+    assert row.kind == f"registration_{kind.value}" and row.language == lang
+    send_due()
+    message = smtp_server.messages[-1]
+    with force_locale(lang):
+        assert message["Subject"] == str(_subject(kind, TITLES[lang]))
+    parts = _parts(message)
+    text, html = parts["text/plain"].get_content(), parts["text/html"].get_content()
+    reference = db.session.scalar(select(Registration.reference).order_by(Registration.id.desc()))
+    for body in (text, html):
+        assert TITLES[lang] in body and reference in body
+        assert f"https://events.example.test/{lang}/r/" in body
+        assert "{{" not in body and "%(" not in body
+    assert f'<html lang="{lang}">' in html
+    assert ("text/calendar" in parts) == (kind not in (Notice.WAITLISTED, Notice.DECLINED))
+    assert ("image/png" in parts) == (kind in (Notice.CONFIRMED, Notice.PROMOTED, Notice.APPROVED, Notice.REMINDER, Notice.LINK))
+    if lang != "en":
+        english_intro_words = {"registration", "waiting", "delegation", "organizers"}
+        assert not english_intro_words & set(text.lower().split()), text
+
+
+def test_a_stopped_server_loses_nothing_and_delivers_once_when_back(smtp_server, make_event, individual):
+    event = make_event()
+    smtp_server.stop()
+    register(event.id, individual())
+    report = send_due()
+    assert report.retrying and not report.sent
+    (row,) = _outbox()
+    assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 1) and "connect" in row.last_error
+    smtp_server.start()
+    assert len(send_due().sent) == 1
+    assert send_due().handled == []
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_451_then_250_delivers_once(smtp_server, make_event, individual):
+    smtp_server.mailbox.replies = ["451 4.3.0 Mailbox busy, try again later"]
+    register(make_event().id, individual())
+    assert send_due().retrying
+    assert send_due().sent
+    (row,) = _outbox()
+    assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
+    assert len(smtp_server.messages) == 1 and smtp_server.mailbox.attempts == 2
+
+
+def test_a_550_fails_once_without_a_retry_storm(smtp_server, make_event, individual):
+    smtp_server.mailbox.replies = ["550 5.1.1 No such user"] * 10
+    register(make_event().id, individual())
+    assert send_due().failed
+    for _ in range(3):
+        assert send_due().handled == []
+    (row,) = _outbox()
+    assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1) and row.last_error.startswith("550")
+    assert smtp_server.mailbox.attempts == 1 and smtp_server.messages == []
+
+
+def test_temporary_failures_give_up_after_the_last_attempt(app, smtp_server, make_event, individual):
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+    smtp_server.mailbox.replies = ["421 4.7.0 Try later"] * 10
+    register(make_event().id, individual())
+    reports = [send_due() for _ in range(3)]
+    assert [(len(report.retrying), len(report.failed)) for report in reports] == [(1, 0), (1, 0), (0, 1)]
+    assert send_due().handled == []
+
+
+def test_retries_wait_longer_each_time(app, smtp_server, make_event, individual):
+    app.config["OUTBOX_RETRY_BASE_SECONDS"] = 60
+    smtp_server.mailbox.replies = ["451 later"] * 3
+    register(make_event().id, individual())
+    delays = []
+    for _ in range(3):
+        before = utcnow()
+        send_due()
+        row = _outbox()[0]
+        delays.append(round((row.next_attempt_at - before).total_seconds() / 60))
+        db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+        db.session.commit()
+    assert delays == [1, 2, 4]
+
+
+def test_a_rolled_back_change_sends_nothing(smtp_server, make_event, individual):
+    registration = register(make_event().id, individual()).registration
+    send_due()
+    notify(registration, Notice.REMINDER)
+    db.session.rollback()
+    assert send_due().handled == []
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_server_that_never_answers_times_out(app, make_event, individual):
+    from exchange.services import mailer
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=1)
+    mailer.init_app(app)
+    register(make_event().id, individual())
+    started = time.monotonic()
+    report = send_due()
+    silent.close()
+    assert report.retrying and time.monotonic() - started < 10
+
+
+def test_a_sender_that_dies_mid_send_leaves_the_message_for_the_next(app, smtp_server, make_event, individual):
+    register(make_event().id, individual())
+    claimed = claim_next()  # ...and the process is killed before it records anything
+    assert claimed is not None
+    assert send_due().handled == []  # the lease still holds
+    db.session.execute(update(OutboxMessage).values(locked_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert len(send_due().sent) == 1
+    assert len(smtp_server.messages) == 1
+
+
+def test_two_senders_at_once_never_send_a_message_twice(app, smtp_server, make_event, individual):
+    event = make_event(capacity=100)
+    for number in range(40):
+        register(event.id, individual(email=f"p{number}@example.com"))
+    env = dict(
+        os.environ,
+        EXCHANGE_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        EXCHANGE_SECRET_KEY="test",
+        EXCHANGE_MAIL_SERVER="127.0.0.1",
+        EXCHANGE_MAIL_PORT=str(smtp_server.port),
+    )
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "send"]
+    senders = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    outputs = [sender.communicate(timeout=120)[0].decode() for sender in senders]
+    assert [sender.returncode for sender in senders] == [0, 0], outputs
+    received = [message["To"] for message in smtp_server.messages]
+    assert sorted(received) == sorted(f"p{number}@example.com" for number in range(40))
+    assert {row.status for row in _outbox()} == {OutboxStatus.SENT}
+
+
+def test_without_a_mail_server_each_email_is_an_eml_file(app, make_event, individual, tmp_path, caplog):
+    app.config.update(MAIL_SERVER=None, MAIL_FILE_DIR=str(tmp_path / "mail"))
+    register(make_event().id, individual())
+    with caplog.at_level("INFO"):
+        assert send_due().sent
+    (path,) = (tmp_path / "mail").glob("*.eml")
+    assert str(path) in caplog.text
+    assert b"Content-Type: text/calendar" in path.read_bytes()
+
+
+def test_no_line_break_reaches_a_header(smtp_server, make_event, individual):
+    from flask_babel import lazy_gettext
+
+    registration = register(make_event().id, individual()).registration
+    send_due()
+    queue_email(
+        kind="test",
+        recipient="lan@example.com\r\nBcc: victim@example.org",
+        language="en",
+        subject=lazy_gettext("Your registration for %(title)s", title="Yoga\r\nBcc: victim@example.org"),
+        template="registration",
+        context={"notice": "link", "registration": registration, "event": registration.event,
+                 "content": registration.event.content("en"), "manage_url": "x", "event_url": "y", "tickets": []},
+    )  # fmt: skip
+    db.session.commit()
+    send_due()
+    message = smtp_server.messages[-1]
+    assert "Bcc" not in message and "\n" not in message["Subject"]
+
+
+def test_links_use_base_url_whatever_the_host_header(client, smtp_server, make_event):
+    event = make_event()
+    client.post(
+        f"/en/events/{event.slug}/register",
+        data={"full_name": "Lan", "email": "lan@example.com", "category": "student", "country": "VN", "consent": "y"},
+        headers={"Host": "evil.example"},
+    )
+    send_due()
+    text = _parts(smtp_server.messages[0])["text/plain"].get_content()
+    assert "evil.example" not in text and "https://events.example.test/en/r/" in text
+
+
+def test_reminders_go_once_to_those_holding_seats_of_events_within_48_hours(make_event, individual, delegation):
+    soon = make_event(starts_at=utcnow() + timedelta(hours=30), capacity=2)
+    later = make_event(starts_at=utcnow() + timedelta(days=5))
+    confirmed = register(soon.id, individual(email="a@example.com")).registration
+    pending = register(soon.id, delegation(size=1)).registration
+    register(soon.id, individual(email="waiting@example.com"))
+    register(later.id, individual(email="later@example.com"))
+    assert queue_reminders() == 2
+    assert queue_reminders() == 0
+    reminders = [row.registration_id for row in _outbox() if row.kind == "registration_reminder"]
+    assert sorted(reminders) == sorted([confirmed.id, pending.id])
+
+
+def test_reminders_run_twice_at_once_still_remind_once(app, make_event, individual):
+    starts_at = utcnow() + timedelta(hours=10)
+    event = make_event(starts_at=starts_at, registration_closes_at=starts_at - timedelta(hours=1), capacity=50)
+    for number in range(20):
+        register(event.id, individual(email=f"p{number}@example.com"))
+    db.session.remove()
+    results = []
+
+    def run():
+        with app.app_context():
+            results.append(queue_reminders())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 20
+    assert len([row for row in _outbox() if row.kind == "registration_reminder"]) == 20
+
+
+def test_send_reminders_command(runner, make_event, individual):
+    starts_at = utcnow() + timedelta(hours=5)
+    event = make_event(starts_at=starts_at, registration_closes_at=starts_at - timedelta(hours=1))
+    register(event.id, individual())
+    assert "Reminders queued: 1." in runner.invoke(args=["send-reminders"]).output
