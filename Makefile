@@ -8,7 +8,7 @@ PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations compile-translations lint format test-sqlite test-postgres browser-deps clean
+.PHONY: run test bench install install-dev translations compile-translations lint format test-sqlite test-postgres browser-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,7 @@ translations: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	@EXCHANGE_BASE_URL=$${EXCHANGE_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) create-demo-organizer
 	@export EXCHANGE_BASE_URL=$${EXCHANGE_BASE_URL:-http://$(HOST):$(PORT)}; \
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) outbox send --loop & sender=$$!; \
@@ -91,6 +92,10 @@ test-postgres: install-dev
 	  echo "###  THE SUITE RAN ON SQLITE ONLY. Set PG_ADMIN_URL or start it."; \
 	  echo "##################################################################"; \
 	fi
+
+## Performance figures: attendee exports (CSV, XLSX) of 100,000 attendees, time and peak memory.
+bench: install-dev
+	$(PY) bench/export_bench.py --attendees $${ATTENDEES:-100000}
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
-from .extensions import babel, csrf, db, limiter, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .http import ExchangeRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,12 +62,24 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     mailer.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
     register_template_helpers(app)
+
+
+def _load_user(user_id: str):
+    from .models import User
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
 
 
 def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
+    from .auth.views import bp as auth_bp
     from .feeds.views import bp as feeds_bp
+    from .manage.admin import bp as admin_bp
+    from .manage.views import bp as manage_bp
     from .public.views import bp as public_bp
     from .registrant.views import bp as registrant_bp
     from .site.views import bp as site_bp
@@ -77,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registrant_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(admin_bp)
     csrf.exempt(api_bp)
 
 

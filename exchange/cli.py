@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,16 +12,25 @@ from zoneinfo import ZoneInfo
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from .errors import InvalidEventData
+from .errors import ExchangeError, InvalidEventData
+from .extensions import db
+from .i18n import LOCALES
+from .models import Event, RegistrationStatus, UserRole
+from .services.accounts import create_user, user_exists
 from .services.demo import seed_demo
 from .services.event_io import import_events
+from .services.exports import attendee_rows, csv_chunks, write_xlsx
 from .services.mailer import send_due
 from .services.reminders import queue_reminders
 
 
 def register(app: Flask) -> None:
-    for command in (seed_demo_command, import_events_command, outbox_group, send_reminders_command):
+    for command in (
+        seed_demo_command, import_events_command, outbox_group, send_reminders_command, create_user_command, export_command,
+        create_demo_organizer_command,
+    ):  # fmt: skip
         app.cli.add_command(command)
 
 
@@ -88,3 +98,55 @@ def _stop_on_signals() -> threading.Event:
 def send_reminders_command() -> None:
     """Queue reminder emails for events starting within 48 hours (each registration once)."""
     click.echo(f"Reminders queued: {queue_reminders()}.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in UserRole]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@click.option("--language", type=click.Choice(LOCALES), default="vi", show_default=True)
+@with_appcontext
+def create_user_command(email: str, role: str, password_stdin: bool, language: str) -> None:
+    """Open an account; the password comes from a prompt, or from stdin with --password-stdin."""
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    try:
+        user = create_user(email, password, UserRole(role), language)
+    except ExchangeError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@click.command("create-demo-organizer")
+@with_appcontext
+def create_demo_organizer_command() -> None:
+    """For `make run`: an administrator account for trying the back office, printed with its password."""
+    email, password = "demo@example.org", "demo-organizer-password"
+    if not user_exists(email):
+        create_user(email, password, UserRole.ADMIN, "vi")
+    click.echo(f"Back office: {current_app.config['BASE_URL'].rstrip('/')}/organizer/  sign in as {email} / {password}")
+
+
+@click.command("export")
+@click.argument("slug")
+@click.option("--format", "export_format", type=click.Choice(["csv", "xlsx"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--status", type=click.Choice([status.value for status in RegistrationStatus]), default=None)
+@click.option("--language", type=click.Choice(LOCALES), default="vi", show_default=True, help="Language of the XLSX headers.")
+@with_appcontext
+def export_command(slug: str, export_format: str, output: str, status: str | None, language: str) -> None:
+    """Write an event's attendee list, the same file as the back office gives."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"No event has the slug {slug!r}.")
+    rows = attendee_rows(event, RegistrationStatus(status) if status else None)
+    with open(output, "wb") as handle:
+        if export_format == "csv":
+            for chunk in csv_chunks(rows):
+                handle.write(chunk)
+        else:
+            write_xlsx(rows, handle, language)
+    click.echo(f"Wrote {output}.")

@@ -91,3 +91,7 @@ OUTBOX_RETRY_BASE_SECONDS = 60
 OUTBOX_LEASE_SECONDS = 300
 # Pause between two looks at the outbox in `flask outbox send --loop`.
 OUTBOX_POLL_SECONDS = 3
+
+# Sign-in attempts allowed, per client address and per account (Flask-Limiter syntax).
+LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per minute;100 per hour"
+LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"

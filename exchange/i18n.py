@@ -15,6 +15,7 @@ from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time, get_timezone_location
 from flask import abort, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, refresh
+from flask_login import current_user
 
 # The UI locales, in the order the language switcher lists them.
 LOCALES: tuple[str, ...] = ("vi", "en", "ko", "ja", "lo", "km", "th", "fr")
@@ -30,6 +31,8 @@ def select_locale() -> str:
     lang = g.get("lang")
     if lang in LOCALES:
         return lang
+    if current_user and current_user.is_authenticated:
+        return current_user.language  # the back office speaks the organizer's chosen language
     return preferred_locale()
 
 
@@ -116,6 +119,16 @@ def format_short_date(moment: datetime, timezone: str) -> str:
     return format_date(_local(moment, timezone), "medium", locale=get_locale())
 
 
+def format_day(day) -> str:
+    """A calendar day, e.g. '21 thg 6, 2027'."""
+    return format_date(day, "medium", locale=get_locale())
+
+
+def format_time_in(moment: datetime, timezone: str) -> str:
+    """The time of day of `moment` in `timezone`, e.g. '06:05'."""
+    return format_time(_local(moment, timezone), "short", locale=get_locale())
+
+
 def format_timezone(timezone: str) -> str:
     """A readable name for the zone, e.g. 'Giờ Việt Nam' for Asia/Ho_Chi_Minh in vi."""
     return get_timezone_location(ZoneInfo(timezone), locale=get_locale())
@@ -165,19 +178,21 @@ def localize_blueprint(bp) -> None:
         return response
 
 
-def reset_locale(_endpoint=None, _values=None) -> None:
-    """Let each request choose its locale afresh.
+def reset_request_state(_endpoint=None, _values=None) -> None:
+    """Let each request choose its locale and load its user afresh.
 
-    Flask-Babel caches the locale on the application context, which requests
-    share whenever one is already pushed (as in tests and CLI code).
+    Flask-Babel caches the locale and Flask-Login the user on the application
+    context, which requests share whenever one is already pushed (as in
+    tests and CLI code).
     """
     g.pop("lang", None)
+    g.pop("_login_user", None)
     refresh()
 
 
 def register_template_helpers(app) -> None:
     # A URL value preprocessor, so it runs before the public blueprint reads <lang>.
-    app.url_value_preprocessor(reset_locale)
+    app.url_value_preprocessor(reset_request_state)
     app.jinja_env.globals.update(
         LOCALES=LOCALES,
         language_names=language_names,
@@ -193,3 +208,4 @@ def register_template_helpers(app) -> None:
         timezone_name=format_timezone,
     )
     app.jinja_env.globals["format_short_date"] = format_short_date
+    app.jinja_env.globals["format_time_in"] = format_time_in

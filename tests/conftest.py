@@ -218,3 +218,39 @@ def smtp_server(app):
     mailer.init_app(app)
     yield server
     server.stop()
+
+
+_FAST_HASH = {}
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account (password "correct horse battery staple"); `events` are assigned to it."""
+    from werkzeug.security import generate_password_hash
+
+    from exchange.models import User, UserRole
+
+    def make(email: str, role: str = "organizer", events=(), language: str = "en") -> User:
+        if "hash" not in _FAST_HASH:  # hashing is slow on purpose; do it once per test session
+            _FAST_HASH["hash"] = generate_password_hash("correct horse battery staple")
+        user = User(email=email, role=UserRole(role), language=language, password_hash=_FAST_HASH["hash"])
+        user.events = list(events)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign the test client in as `user` (or out, with None)."""
+
+    def sign_in(user) -> None:
+        with client.session_transaction() as session:
+            session.clear()
+            if user is not None:
+                session["_user_id"] = str(user.id)
+                session["_fresh"] = True
+
+    return sign_in

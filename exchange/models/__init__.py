@@ -14,8 +14,13 @@ from .registration import (
     RegistrationStatus,
 )
 from .types import UTCDateTime, utcnow
+from .user import AuditEntry, User, UserRole, event_assignment
 
 __all__ = [
+    "AuditEntry",
+    "User",
+    "UserRole",
+    "event_assignment",
     "ACTIVE_STATUSES",
     "SEAT_HOLDING_STATUSES",
     "AttendeeCategory",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,6 +19,10 @@ class OutboxStatus(enum.StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+
+    @property
+    def title(self) -> str:
+        return str({OutboxStatus.QUEUED: _l("Queued"), OutboxStatus.SENT: _l("Sent"), OutboxStatus.FAILED: _l("Failed")}[self])
 
 
 class OutboxMessage(db.Model):

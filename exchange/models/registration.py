@@ -47,6 +47,10 @@ class RegistrationKind(enum.StrEnum):
     INDIVIDUAL = "individual"
     DELEGATION = "delegation"
 
+    @property
+    def title(self) -> str:
+        return str(_l("Individual") if self == RegistrationKind.INDIVIDUAL else _l("Delegation"))
+
 
 class AttendeeCategory(enum.StrEnum):
     STUDENT = "student"
@@ -117,6 +121,8 @@ class Registration(db.Model):
     link_resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # When the reminder before the event was queued; set once, so nobody is reminded twice.
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # An individual's arrival; a delegation's delegates check in one by one.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     event: Mapped[Event] = relationship()
     delegates: Mapped[list[Delegate]] = relationship(
@@ -164,6 +170,7 @@ class Delegate(db.Model):
     nationality: Mapped[str] = mapped_column(String(2), default="")
     dietary: Mapped[str] = mapped_column(String(200), default="")
     interpreter_language: Mapped[str] = mapped_column(String(12), default="")
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     registration: Mapped[Registration] = relationship(back_populates="delegates")
 
@@ -177,7 +184,30 @@ class RegistrationChange(db.Model):
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     action: Mapped[str] = mapped_column(String(40))  # registered, promoted, edited, cancelled, ...
+    # The organizer who acted; None when the registrant or the system did.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
     from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     to_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
     registration: Mapped[Registration] = relationship(back_populates="changes")
+
+    @property
+    def title(self) -> str:
+        """What happened, in the reader's language."""
+        return str(_CHANGE_TITLES.get(self.action, self.action))
+
+    @property
+    def status_title(self) -> str:
+        return RegistrationStatus(self.to_status).title if self.to_status else ""
+
+
+_CHANGE_TITLES = {
+    "registered": _l("Registered"),
+    "edited": _l("Details changed"),
+    "promoted": _l("Promoted from the waiting list"),
+    "approved": _l("Approved"),
+    "declined": _l("Declined"),
+    "cancelled": lazy_pgettext("registration status", "Cancelled"),
+    "event_cancelled": _l("Event cancelled"),
+}

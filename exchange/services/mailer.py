@@ -257,3 +257,18 @@ def _close(connection: _TimeoutConnection | None) -> None:
         except (smtplib.SMTPException, OSError):
             connection.host.close()
     return None
+
+
+def retry_message(actor, message_id: int) -> bool:
+    """Queue a failed message again with a fresh count of attempts; False if there is no such failed message."""
+    from .audit import record
+
+    begin_write()
+    row = db.session.get(OutboxMessage, message_id)
+    if row is None or row.status != OutboxStatus.FAILED:
+        db.session.rollback()
+        return False
+    row.status, row.attempts, row.next_attempt_at, row.locked_until = OutboxStatus.QUEUED, 0, utcnow(), None
+    record(actor, "outbox.retried", registration=row.registration, message=row.id)
+    db.session.commit()
+    return True

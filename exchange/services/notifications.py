@@ -22,12 +22,13 @@ class Notice(enum.StrEnum):
     APPROVED = "approved"
     DECLINED = "declined"
     CANCELLED = "cancelled"
+    EVENT_CANCELLED = "event_cancelled"
     REMINDER = "reminder"
     LINK = "link"  # someone tried to register this address again: here is the existing registration
 
 
 # No calendar file for people who have no place (yet, or any more, in the case of "declined").
-_WITHOUT_CALENDAR = {Notice.WAITLISTED, Notice.DECLINED}
+_WITHOUT_CALENDAR = {Notice.WAITLISTED, Notice.DECLINED}  # EVENT_CANCELLED's file removes the entry
 
 
 def _subject(notice: Notice, title: str):
@@ -47,6 +48,8 @@ def _subject(notice: Notice, title: str):
             return _l("Delegation not accepted: %(title)s", title=title)
         case Notice.CANCELLED:
             return _l("Registration cancelled: %(title)s", title=title)
+        case Notice.EVENT_CANCELLED:
+            return _l("Event cancelled: %(title)s", title=title)
         case Notice.REMINDER:
             return _l("Reminder: %(title)s starts soon", title=title)
         case Notice.LINK:

@@ -32,7 +32,7 @@ def queue_email(
     kind: str,
     recipient: str,
     language: str,
-    subject: LazyString,
+    subject: str | LazyString,
     template: str,
     context: dict,
     attachments: list[Attachment] = (),
@@ -41,7 +41,8 @@ def queue_email(
     """Render `emails/<template>.txt` and `.html` in `language` and queue them for `recipient`.
 
     `subject` is a lazy_gettext string (its placeholders already bound), so
-    it is translated here, in the recipient's language.
+    it is translated here in the recipient's language, or text an organizer
+    wrote in that language.
     """
     with force_locale(language):
         message = OutboxMessage(

@@ -80,6 +80,8 @@ def _make_notice(kind, event, individual, delegation, lang):
         registration = register(event.id, individual(language=lang)).registration
     if kind == Notice.APPROVED:
         registration.status = RegistrationStatus.CONFIRMED
+    if kind == Notice.EVENT_CANCELLED:
+        registration.status = RegistrationStatus.CANCELLED  # as cancel_event() does before telling them
     if kind == Notice.CANCELLED:
         cancel(registration.id)
         return

@@ -1,0 +1,193 @@
+"""Back-office forms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    Form,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
+
+from ..i18n import LOCALES, country_choices, language_names
+from ..models import Category, Event, RegistrationKind, RegistrationStatus, User, UserRole
+from ..services.event_admin import EventDraft
+from ..services.event_io import MAX_CAPACITY, MAX_DELEGATION_SIZE, SLUG_PATTERN, TEXT_LIMITS
+from ..validators import Choice, Email, MaxLength, Required, SafeText
+
+TIMEZONES = (
+    "Asia/Ho_Chi_Minh",
+    "Asia/Bangkok",
+    "Asia/Vientiane",
+    "Asia/Phnom_Penh",
+    "Asia/Seoul",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Europe/Paris",
+)
+_NUMBER_MESSAGE = _l("Enter a whole number from %(min)s to %(max)s.")
+
+
+class TranslationForm(Form):
+    """An event's content in one language."""
+
+    title = StringField(_l("Title"), validators=[SafeText(), MaxLength(TEXT_LIMITS["title"])])
+    summary = TextAreaField(_l("Summary"), validators=[SafeText(), MaxLength(TEXT_LIMITS["summary"])])
+    description = TextAreaField(
+        _l("Description (Markdown)"), validators=[SafeText(multiline=True), MaxLength(TEXT_LIMITS["description"])]
+    )
+
+
+class EventForm(FlaskForm):
+    slug = StringField(
+        _l("Web address"),
+        validators=[
+            SafeText(),
+            Required(),
+            MaxLength(80),
+            Regexp(SLUG_PATTERN, message=_l("Use lowercase letters, digits and hyphens.")),
+        ],
+    )
+    category = SelectField(_l("Category"), validators=[Required(), Choice()], validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validators=[Required(), Choice()], validate_choice=False)
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[Required(_l("Enter a date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Required(_l("Enter a date and time."))])
+    venue_name = StringField(_l("Venue"), validators=[SafeText(), Required(), MaxLength(200)])
+    venue_address = StringField(_l("Address"), validators=[SafeText(), MaxLength(300)])
+    capacity = IntegerField(_l("Capacity (seats)"), validators=[Required(), NumberRange(0, MAX_CAPACITY, _NUMBER_MESSAGE)])
+    registration_opens_at = DateTimeLocalField(
+        _l("Registration opens"), format="%Y-%m-%dT%H:%M", validators=[Required(_l("Enter a date and time."))]
+    )
+    registration_closes_at = DateTimeLocalField(
+        _l("Registration closes"), format="%Y-%m-%dT%H:%M", validators=[Required(_l("Enter a date and time."))]
+    )
+    allows_individuals = BooleanField(_l("Individuals may register"))
+    allows_delegations = BooleanField(_l("Delegations may register"))
+    max_delegation_size = IntegerField(
+        _l("Largest delegation"), validators=[Required(), NumberRange(1, MAX_DELEGATION_SIZE, _NUMBER_MESSAGE)]
+    )
+    partner_countries = SelectMultipleField(_l("Partner countries"), validators=[Optional()], validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [(category.value, category.title) for category in Category]
+        self.timezone.choices = [(zone, zone) for zone in TIMEZONES]
+        self.partner_countries.choices = list(country_choices())
+
+    def validate_partner_countries(self, field) -> None:
+        known = {code for code, _ in field.choices}
+        if any(code not in known for code in field.data or []):
+            raise ValidationError(_l("Please choose one of the options in the list."))
+
+    @classmethod
+    def for_event(cls, event: Event, **kwargs) -> EventForm:
+        zone = ZoneInfo(event.timezone)
+
+        def local(moment: datetime) -> datetime:
+            return moment.astimezone(zone).replace(tzinfo=None)
+
+        form = cls(
+            slug=event.slug, category=event.category.value, timezone=event.timezone, starts_at=local(event.starts_at),
+            ends_at=local(event.ends_at), venue_name=event.venue_name, venue_address=event.venue_address,
+            capacity=event.capacity, registration_opens_at=local(event.registration_opens_at),
+            registration_closes_at=local(event.registration_closes_at), allows_individuals=event.allows_individuals,
+            allows_delegations=event.allows_delegations, max_delegation_size=event.max_delegation_size,
+            partner_countries=list(event.partner_countries), **kwargs,
+        )  # fmt: skip
+        return form
+
+    def draft(self, translations: dict[str, dict[str, str]]) -> EventDraft:
+        zone = ZoneInfo(self.timezone.data)
+
+        def aware(moment: datetime) -> datetime:
+            return moment.replace(tzinfo=zone)
+
+        return EventDraft(
+            slug=self.slug.data, category=Category(self.category.data), starts_at=aware(self.starts_at.data),
+            ends_at=aware(self.ends_at.data), timezone=self.timezone.data, venue_name=self.venue_name.data,
+            venue_address=self.venue_address.data or "", capacity=self.capacity.data,
+            registration_opens_at=aware(self.registration_opens_at.data),
+            registration_closes_at=aware(self.registration_closes_at.data),
+            allows_individuals=self.allows_individuals.data, allows_delegations=self.allows_delegations.data,
+            max_delegation_size=self.max_delegation_size.data, partner_countries=list(self.partner_countries.data or []),
+            translations=translations,
+        )  # fmt: skip
+
+
+def translation_forms(event: Event | None, formdata=None) -> dict[str, TranslationForm]:
+    """One content form per locale, prefixed content-<lang>-, filled from the event on GET."""
+    by_lang = {translation.lang: translation for translation in (event.translations if event else [])}
+    forms = {}
+    for lang in LOCALES:
+        translation = by_lang.get(lang)
+        forms[lang] = TranslationForm(formdata, prefix=f"content-{lang}-", obj=translation if formdata is None else None)
+    return forms
+
+
+class MessageForm(FlaskForm):
+    """An action on a registration, with an optional note that is emailed to the registrant."""
+
+    message = TextAreaField(_l("Message to the registrant (optional)"), validators=[SafeText(multiline=True), MaxLength(2000)])
+
+
+class CancelEventForm(MessageForm):
+    confirm = BooleanField(_l("Yes, cancel this event and every registration"))
+
+    def validate_confirm(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Tick the box to confirm."))
+
+
+class BroadcastForm(FlaskForm):
+    fallback = SelectField(
+        _l("For registrants whose language has no text, send"), validators=[Required(), Choice()], validate_choice=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fallback.choices = [(code, language_names()[code]) for code in LOCALES]
+
+
+class BroadcastTextForm(Form):
+    subject = StringField(_l("Subject"), validators=[SafeText(), MaxLength(200)])
+    body = TextAreaField(_l("Message"), validators=[SafeText(multiline=True), MaxLength(10_000)])
+
+
+def broadcast_text_forms(formdata=None) -> dict[str, BroadcastTextForm]:
+    return {lang: BroadcastTextForm(formdata, prefix=f"text-{lang}-") for lang in LOCALES}
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[SafeText(), Required(), MaxLength(254), Email()])
+    role = SelectField(_l("Role"), validators=[Required(), Choice()], validate_choice=False)
+    active = BooleanField(_l("May sign in"), default=True)
+    events = SelectMultipleField(_l("Events this organizer manages"), coerce=int, validate_choice=False)
+    password = PasswordField(_l("Password (new accounts)"), validators=[MaxLength(200)])
+
+    def __init__(self, *args, all_events: list[Event], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(role.value, role.title) for role in UserRole]
+        self.events.choices = [(event.id, event.slug) for event in all_events]
+
+    @classmethod
+    def for_user(cls, user: User, all_events: list[Event]) -> UserForm:
+        return cls(
+            all_events=all_events, email=user.email, role=user.role.value, active=user.active,
+            events=[event.id for event in user.events],
+        )  # fmt: skip
+
+
+STATUS_FILTERS = list(RegistrationStatus)
+KIND_FILTERS = list(RegistrationKind)

@@ -1,0 +1,403 @@
+"""The back office for organizers: events, registrations, check-in, exports, statistics, broadcasts.
+
+One guard for the whole blueprint: every view needs a signed-in organizer,
+and `_event_or_404` is the one place that decides whether they may see an
+event (another organizer's event is a 404, exactly like a missing one).
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..charts import bar_chart, daily_chart
+from ..errors import ExchangeError
+from ..extensions import db
+from ..i18n import LOCALES, country_name, format_day, format_time_in
+from ..models import AttendeeCategory, Event, Registration, RegistrationStatus
+from ..services.accounts import can_manage, manageable_events_query
+from ..services.audit import Actor, record_now
+from ..services.broadcast import broadcast, failed_broadcasts
+from ..services.checkin import check_in, door_counts, door_list, sign_in_sheet, undo_check_in
+from ..services.content import render_markdown
+from ..services.event_admin import cancel_event, duplicate_for_next_year, publish, save_event
+from ..services.exports import attendee_rows, csv_chunks, export_filename, write_xlsx
+from ..services.registration_admin import (
+    ACTIONS,
+    RegistrationFilters,
+    apply_to_many,
+    registration_by_reference,
+    registrations_by_ids,
+    registrations_query,
+)
+from ..services.statistics import event_statistics, overview
+from ..services.tickets import read_ticket_code
+from .forms import (
+    KIND_FILTERS,
+    STATUS_FILTERS,
+    BroadcastForm,
+    CancelEventForm,
+    EventForm,
+    MessageForm,
+    broadcast_text_forms,
+    translation_forms,
+)
+
+bp = Blueprint("manage", __name__, url_prefix="/organizer")
+PER_PAGE = 50
+
+
+@bp.before_request
+@login_required
+def require_organizer():
+    """Every back-office page needs a signed-in, active account."""
+    g.actor = Actor(user=current_user._get_current_object(), ip_address=request.remote_addr or "")
+
+
+@bp.after_request
+def never_cache(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _event_or_404(slug: str) -> Event:
+    """The event if the current user may manage it; otherwise the same 404 as a missing event."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None or not can_manage(current_user, event):
+        abort(404)
+    return event
+
+
+def _registration_or_404(event: Event, reference: str) -> Registration:
+    return registration_by_reference(event.id, reference) or abort(404)
+
+
+@bp.get("/")
+def dashboard():
+    """The events this organizer manages, with their seats, waiting lists and arrivals."""
+    events = list(db.session.scalars(manageable_events_query(current_user)))
+    return render_template("manage/dashboard.html", rows=overview(events))
+
+
+# Events -------------------------------------------------------------------------------------------
+
+
+def _translations(forms) -> dict[str, dict[str, str]]:
+    return {lang: {name: (form[name].data or "") for name in ("title", "summary", "description")} for lang, form in forms.items()}
+
+
+def _edit(event: Event | None):
+    form = (
+        EventForm()
+        if request.method == "POST"
+        else (EventForm.for_event(event) if event else EventForm(timezone="Asia/Ho_Chi_Minh"))
+    )
+    contents = translation_forms(event, request.form if request.method == "POST" else None)
+    preview = request.form.get("preview_lang") if request.method == "POST" else None
+    if (
+        request.method == "POST"
+        and preview is None
+        and form.validate_on_submit()
+        and all(c.validate() for c in contents.values())
+    ):
+        try:
+            saved = save_event(g.actor, event.id if event else None, form.draft(_translations(contents)))
+        except ExchangeError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The event is saved."))
+            return redirect(url_for("manage.event_edit", slug=saved.slug), code=303)
+    previews = {preview: render_markdown(contents[preview].description.data or "")} if preview in LOCALES else {}
+    return render_template(
+        "manage/event_edit.html", event=event, form=form, contents=contents, previews=previews, preview=preview
+    )
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+def event_create():
+    """A new event, saved as a draft and assigned to its creator."""
+    return _edit(None)
+
+
+@bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+def event_edit(slug: str):
+    """Edit an event and its content in eight languages (with a Markdown preview)."""
+    return _edit(_event_or_404(slug))
+
+
+@bp.post("/events/<slug>/duplicate")
+def event_duplicate(slug: str):
+    """Next year's edition of this event, as a draft."""
+    copy = duplicate_for_next_year(g.actor, _event_or_404(slug).id)
+    flash(_("Next year's edition is ready as a draft. Check its dates and publish it."))
+    return redirect(url_for("manage.event_edit", slug=copy.slug), code=303)
+
+
+@bp.post("/events/<slug>/publish")
+def event_publish(slug: str):
+    """Make the event public."""
+    event = _event_or_404(slug)
+    try:
+        publish(g.actor, event.id)
+        flash(_("The event is published."))
+    except ExchangeError as error:
+        flash(error.message, "error")
+    return redirect(url_for("manage.event_edit", slug=slug), code=303)
+
+
+@bp.route("/events/<slug>/cancel", methods=["GET", "POST"])
+def event_cancel(slug: str):
+    """Cancel the event; every registrant is emailed in their language."""
+    event = _event_or_404(slug)
+    form = CancelEventForm()
+    if form.validate_on_submit():
+        try:
+            count = cancel_event(g.actor, event.id, form.message.data or "")
+            flash(
+                ngettext(
+                    "The event is cancelled and %(num)s registrant is being told.",
+                    "The event is cancelled and %(num)s registrants are being told.",
+                    count,
+                )
+            )
+            return redirect(url_for("manage.event_edit", slug=slug), code=303)
+        except ExchangeError as error:
+            flash(error.message, "error")
+    return render_template("manage/event_cancel.html", event=event, form=form)
+
+
+# Registrations ------------------------------------------------------------------------------------
+
+
+def _filters() -> RegistrationFilters:
+    status = request.args.get("status", "")
+    return RegistrationFilters(
+        search=request.args.get("q", "")[:200],
+        status=RegistrationStatus(status) if status in RegistrationStatus._value2member_map_ else None,
+        kind=request.args.get("kind", "") if request.args.get("kind") in ("individual", "delegation") else "",
+        country=request.args.get("country", "")[:2].upper(),
+        category=request.args.get("category", "")[:20],
+    )
+
+
+@bp.get("/events/<slug>/registrations")
+def registration_list(slug: str):
+    """The event's registrations: search, filters, pages, and bulk actions on a selection."""
+    event = _event_or_404(slug)
+    filters = _filters()
+    page = db.paginate(
+        registrations_query(event.id, filters), page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+    )
+    return render_template(
+        "manage/registration_list.html", event=event, page=page, filters=filters, statuses=STATUS_FILTERS, kinds=KIND_FILTERS,
+        categories=list(AttendeeCategory),
+        form=MessageForm(),
+    )  # fmt: skip
+
+
+@bp.post("/events/<slug>/registrations/bulk")
+def registration_bulk(slug: str):
+    """One action on every ticked registration; refusals are listed, the rest go ahead."""
+    event = _event_or_404(slug)
+    form = MessageForm()
+    action = request.form.get("action", "")
+    ids = [int(value) for value in request.form.getlist("selected") if value.isdigit()]
+    if action not in ACTIONS or not ids or not form.validate_on_submit():
+        flash(_("Tick at least one registration and choose an action."), "error")
+    else:
+        result = apply_to_many(g.actor, action, registrations_by_ids(event.id, ids), form.message.data or "")
+        flash(ngettext("Done for %(num)s registration.", "Done for %(num)s registrations.", len(result.done)))
+        for reference, why in result.refused:
+            flash(f"{reference}: {why}", "error")
+    return redirect(url_for("manage.registration_list", slug=slug, **request.args), code=303)
+
+
+@bp.get("/events/<slug>/registrations/<reference>")
+def registration_detail(slug: str, reference: str):
+    """One registration with its delegates, its history and the actions that fit its status."""
+    event = _event_or_404(slug)
+    registration = _registration_or_404(event, reference)
+    return render_template("manage/registration_detail.html", event=event, registration=registration, form=MessageForm())
+
+
+@bp.post("/events/<slug>/registrations/<reference>/<action>")
+def registration_action(slug: str, reference: str, action: str):
+    """Approve, decline, cancel, promote or resend; the registrant is emailed."""
+    event = _event_or_404(slug)
+    registration = _registration_or_404(event, reference)
+    form = MessageForm()
+    if action not in ACTIONS or not form.validate_on_submit():
+        abort(404 if action not in ACTIONS else 400)
+    arguments = (form.message.data or "",) if action in ("approve", "decline", "cancel") else ()
+    try:
+        ACTIONS[action](g.actor, registration.id, *arguments)
+        flash(_("Done. The registrant is being emailed."))
+    except ExchangeError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("manage.registration_detail", slug=slug, reference=reference), code=303)
+
+
+# Check-in -----------------------------------------------------------------------------------------
+
+
+@bp.get("/events/<slug>/checkin")
+def checkin(slug: str):
+    """The door page: search, one tap per person, live counts."""
+    event = _event_or_404(slug)
+    search = request.args.get("q", "")[:100]
+    return render_template(
+        "manage/checkin.html", event=event, search=search, registrations=door_list(event, search), counts=door_counts(event),
+        form=MessageForm(),
+    )  # fmt: skip
+
+
+@bp.get("/events/<slug>/checkin/counts")
+def checkin_counts(slug: str):
+    """Arrivals so far, for the door page's live counter."""
+    counts = door_counts(_event_or_404(slug))
+    return jsonify(expected=counts.expected, arrived=counts.arrived)
+
+
+@bp.post("/events/<slug>/checkin")
+def checkin_mark(slug: str):
+    """Check one person (or one delegate) in, or undo it."""
+    event = _event_or_404(slug)
+    registration = _registration_or_404(event, request.form.get("reference", ""))
+    delegate = request.form.get("delegate", type=int)
+    try:
+        if request.form.get("undo"):
+            undo_check_in(g.actor, registration.id, delegate)
+        else:
+            result = check_in(g.actor, registration.id, delegate)
+            if result.already:
+                flash(
+                    _(
+                        "%(name)s was already checked in at %(time)s.",
+                        name=result.name,
+                        time=format_time_in(result.at, event.timezone),
+                    ),
+                    "error",
+                )
+    except ExchangeError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("manage.checkin", slug=slug, q=request.form.get("q", "")) + f"#r{registration.id}", code=303)
+
+
+@bp.get("/tickets/<code>")
+def ticket_checkin(code: str):
+    """A ticket's QR code, opened by any camera app: checks the attendee in; a second scan says when."""
+    found = read_ticket_code(code)
+    registration = db.session.get(Registration, found[0]) if found else None
+    if registration is None or not can_manage(current_user, registration.event):
+        abort(404)
+    try:
+        result = check_in(g.actor, registration.id, found[1])
+    except ExchangeError as error:
+        db.session.rollback()
+        return render_template(
+            "manage/ticket.html", event=registration.event, registration=registration, error=error.message
+        ), 409
+    return render_template("manage/ticket.html", event=registration.event, registration=registration, result=result,
+                           time=format_time_in(result.at, registration.event.timezone))  # fmt: skip
+
+
+# Exports and statistics ---------------------------------------------------------------------------
+
+
+def _export_status() -> RegistrationStatus | None:
+    status = request.args.get("status", "")
+    if status and status not in RegistrationStatus._value2member_map_:
+        abort(400)
+    return RegistrationStatus(status) if status else None
+
+
+@bp.get("/events/<slug>/export.csv")
+def export_csv(slug: str):
+    """The attendee list as CSV (UTF-8 with BOM), streamed; ?status= filters."""
+    event, status = _event_or_404(slug), _export_status()
+    record_now(g.actor, "event.exported", event=event, format="csv", status=status.value if status else None)
+    response = Response(stream_with_context(csv_chunks(attendee_rows(event, status))), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export_filename(event, "csv")}"'
+    return response
+
+
+@bp.get("/events/<slug>/export.xlsx")
+def export_xlsx(slug: str):
+    """The attendee list as XLSX with headers in the organizer's language; ?status= filters."""
+    event, status = _event_or_404(slug), _export_status()
+    record_now(g.actor, "event.exported", event=event, format="xlsx", status=status.value if status else None)
+    spool = tempfile.TemporaryFile()
+    write_xlsx(attendee_rows(event, status), spool, current_user.language)
+    spool.seek(0)
+    return send_file(
+        spool, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
+        download_name=export_filename(event, "xlsx"),
+    )  # fmt: skip
+
+
+@bp.get("/events/<slug>/sign-in-sheet")
+def sign_in_sheet_page(slug: str):
+    """A printable sign-in sheet of confirmed attendees, grouped by delegation."""
+    event = _event_or_404(slug)
+    record_now(g.actor, "event.exported", event=event, format="sign-in sheet")
+    return render_template("manage/sign_in_sheet.html", event=event, sheet=sign_in_sheet(event))
+
+
+@bp.get("/events/<slug>/stats")
+def event_stats(slug: str):
+    """Counts by status, kind, category and country, registrations per day, check-in rate."""
+    event = _event_or_404(slug)
+    stats = event_statistics(event)
+    series = [
+        (_("Registrations by status"), [(status.title, count) for status, count in stats.by_status.items()]),
+        (_("Registrations by kind"), [(kind.title, count) for kind, count in stats.by_kind.items()]),
+        (_("Individuals by category"), [(category.title, count) for category, count in stats.by_category.items()]),
+        (_("Attendees by country"), [(country_name(code), count) for code, count in stats.by_country]),
+    ]
+    charts = [(title, bar_chart(items, title)) for title, items in series]
+    daily = (_("Registrations per day"), daily_chart(stats.per_day, _("Registrations per day"), format_day))
+    return render_template("manage/event_stats.html", event=event, stats=stats, charts=charts, daily=daily)
+
+
+# Broadcast ----------------------------------------------------------------------------------------
+
+
+@bp.route("/events/<slug>/broadcast", methods=["GET", "POST"])
+def event_broadcast(slug: str):
+    """Email every confirmed attendee, each in their language (or the fallback); failed deliveries listed."""
+    event = _event_or_404(slug)
+    form = BroadcastForm(fallback=current_user.language)
+    texts = broadcast_text_forms(request.form if request.method == "POST" else None)
+    if form.validate_on_submit() and all(text.validate() for text in texts.values()):
+        try:
+            count = broadcast(
+                g.actor,
+                event.id,
+                {lang: (t.subject.data or "", t.body.data or "") for lang, t in texts.items()},
+                form.fallback.data,
+            )
+            flash(ngettext("The message is queued for %(num)s attendee.", "The message is queued for %(num)s attendees.", count))
+            return redirect(url_for("manage.event_broadcast", slug=slug), code=303)
+        except ExchangeError as error:
+            flash(error.message, "error")
+    return render_template("manage/event_broadcast.html", event=event, form=form, texts=texts, failed=failed_broadcasts(event))

@@ -1,0 +1,173 @@
+"""The event editor's rules: create, edit, duplicate, publish, cancel."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
+from sqlalchemy import select
+
+from ..database import begin_write
+from ..errors import ExchangeError
+from ..extensions import db
+from ..models import ACTIVE_STATUSES, Category, Event, EventStatus, EventTranslation, Registration, RegistrationStatus
+from .audit import Actor, record
+from .notifications import Notice, notify
+from .seats import fill_from_waitlist, record_change
+
+
+class EventRefused(ExchangeError):
+    """An event change was refused; nothing changed."""
+
+
+@dataclass
+class EventDraft:
+    """What the editor submits: every field of an event and its content per language."""
+
+    slug: str
+    category: Category
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    venue_name: str
+    venue_address: str
+    capacity: int
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    allows_individuals: bool
+    allows_delegations: bool
+    max_delegation_size: int
+    partner_countries: list[str] = field(default_factory=list)
+    # lang -> {"title", "summary", "description"}; a language without a title is left out.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _check(draft: EventDraft, event_id: int | None) -> None:
+    if not any(content.get("title") for content in draft.translations.values()):
+        raise EventRefused(_l("Give the event a title in at least one language."))
+    if draft.ends_at <= draft.starts_at:
+        raise EventRefused(_l("The event must end after it starts."))
+    if draft.registration_closes_at <= draft.registration_opens_at:
+        raise EventRefused(_l("Registration must close after it opens."))
+    taken = db.session.scalar(select(Event.id).where(Event.slug == draft.slug, Event.id != (event_id or 0)))
+    if taken is not None:
+        raise EventRefused(_l("Another event already uses this web address."))
+
+
+def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
+    """Create an event (as a draft, assigned to its creator) or update one.
+
+    Capacity cannot drop below the seats held; raising it promotes the
+    waiting list, whose promoted registrants are emailed.
+    """
+    begin_write()
+    _check(draft, event_id)
+    values = {key: value for key, value in draft.__dict__.items() if key != "translations"}
+    if event_id is None:
+        event = Event(status=EventStatus.DRAFT, seats_taken=0, **values)
+        db.session.add(event)
+        if not actor.user.is_admin:
+            actor.user.events.append(event)
+    else:
+        event = db.session.get(Event, event_id, populate_existing=True)
+        if draft.capacity < event.seats_taken:
+            raise EventRefused(
+                _ln(
+                    "%(num)s seat is already held, so the capacity cannot be lower.",
+                    "%(num)s seats are already held, so the capacity cannot be lower.",
+                    event.seats_taken,
+                )
+            )
+        for key, value in values.items():
+            setattr(event, key, value)
+    by_lang = {translation.lang: translation for translation in event.translations}
+    kept = []
+    for lang, content in draft.translations.items():
+        if content.get("title"):
+            translation = by_lang.get(lang) or EventTranslation(lang=lang)
+            translation.title, translation.summary, translation.description = (
+                content["title"],
+                content["summary"],
+                content["description"],
+            )
+            kept.append(translation)
+    event.translations = kept
+    db.session.flush()
+    for promoted in fill_from_waitlist(event) if event_id is not None else []:
+        notify(promoted, Notice.PROMOTED)
+    record(actor, "event.created" if event_id is None else "event.updated", event=event, slug=event.slug)
+    db.session.commit()
+    return event
+
+
+def publish(actor: Actor, event_id: int) -> Event:
+    begin_write()
+    event = db.session.get(Event, event_id, populate_existing=True)
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused(_l("A cancelled event cannot be published again; duplicate it instead."))
+    event.status = EventStatus.PUBLISHED
+    record(actor, "event.published", event=event)
+    db.session.commit()
+    return event
+
+
+def cancel_event(actor: Actor, event_id: int, message: str = "") -> int:
+    """Cancel an event: every active registration is cancelled and emailed in its language. Returns how many."""
+    begin_write()
+    event = db.session.get(Event, event_id, populate_existing=True)
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused(_l("This event is already cancelled."))
+    event.status = EventStatus.CANCELLED
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+    ).all()
+    for registration in registrations:
+        record_change(registration, "event_cancelled", RegistrationStatus.CANCELLED)
+        notify(registration, Notice.EVENT_CANCELLED, message=message)
+    event.seats_taken = 0  # every seat holder was just cancelled
+    record(actor, "event.cancelled", event=event, registrations=len(registrations))
+    db.session.commit()
+    return len(registrations)
+
+
+def next_year_slug(slug: str, year: int) -> str:
+    """yoga-day-2027 becomes yoga-day-2028; other slugs get the year added."""
+    match = re.fullmatch(r"(.+)-(\d{4})", slug)
+    return f"{match.group(1)}-{year}" if match else f"{slug}-{year}"[:80]
+
+
+def duplicate_for_next_year(actor: Actor, event_id: int) -> Event:
+    """Next year's edition as a draft: same content, dates and window one year later, no registrations."""
+    source = db.session.get(Event, event_id)
+
+    def shifted(moment: datetime) -> datetime:
+        try:
+            return moment.replace(year=moment.year + 1)
+        except ValueError:  # 29 February
+            return moment.replace(year=moment.year + 1, day=28)
+
+    draft = EventDraft(
+        slug=next_year_slug(source.slug, shifted(source.starts_at).year),
+        category=source.category,
+        starts_at=shifted(source.starts_at),
+        ends_at=shifted(source.ends_at),
+        timezone=source.timezone,
+        venue_name=source.venue_name,
+        venue_address=source.venue_address,
+        capacity=source.capacity,
+        registration_opens_at=shifted(source.registration_opens_at),
+        registration_closes_at=shifted(source.registration_closes_at),
+        allows_individuals=source.allows_individuals,
+        allows_delegations=source.allows_delegations,
+        max_delegation_size=source.max_delegation_size,
+        partner_countries=list(source.partner_countries),
+        translations={
+            t.lang: {"title": t.title, "summary": t.summary, "description": t.description} for t in source.translations
+        },
+    )
+    if db.session.scalar(select(Event.id).where(Event.slug == draft.slug)) is not None:
+        draft = replace(draft, slug=f"{draft.slug}-copy"[:80])
+    return save_event(actor, None, draft)

@@ -1,0 +1,132 @@
+"""Every URL of the app, held against who may use it.
+
+Each rule of app.url_map must be in the table below: a new route without an
+entry fails this test. Columns: anonymous, an organizer of another event,
+the event's organizer, an administrator. Object-level refusals are 404s,
+exactly like a missing object.
+"""
+
+import pytest
+
+from exchange.models import OutboxMessage, OutboxStatus
+from exchange.services.registrations import register
+from exchange.services.tickets import ticket_code
+
+ROLES = ("anonymous", "other_organizer", "organizer", "admin")
+PUBLIC = (200, 200, 200, 200)
+BACK_OFFICE = (302, 200, 200, 200)  # any signed-in account
+EVENT_PAGE = (302, 404, 200, 200)  # the event's organizers and administrators
+EVENT_ACTION = (302, 404, 303, 303)
+ADMIN_PAGE = (302, 404, 404, 200)
+
+TABLE = {
+    # endpoint: (method, expected statuses per role, form data)
+    "site.root": ("GET", (302, 302, 302, 302), None),
+    "site.healthz": ("GET", PUBLIC, None),
+    "static": ("GET", PUBLIC, None),
+    "public.home": ("GET", PUBLIC, None),
+    "public.event_list": ("GET", PUBLIC, None),
+    "public.event_detail": ("GET", PUBLIC, None),
+    "public.registration_create": ("GET", PUBLIC, None),
+    "public.delegation_create": ("GET", PUBLIC, None),
+    "public.privacy_notice": ("GET", PUBLIC, None),
+    "feeds.programme_calendar": ("GET", PUBLIC, None),
+    "feeds.event_calendar": ("GET", PUBLIC, None),
+    "api.event_list": ("GET", PUBLIC, None),
+    "api.event_detail": ("GET", PUBLIC, None),
+    "api.openapi": ("GET", PUBLIC, None),
+    "registrant.registration_manage": ("GET", PUBLIC, None),
+    "registrant.registration_cancel": ("POST", PUBLIC, {}),  # without the ticked box: the page again
+    "registrant.registration_calendar": ("GET", PUBLIC, None),
+    "auth.login": ("GET", (200, 302, 302, 302), None),
+    "auth.logout": ("POST", (302, 303, 303, 303), {}),
+    "auth.account": ("GET", BACK_OFFICE, None),
+    "manage.dashboard": ("GET", BACK_OFFICE, None),
+    "manage.event_create": ("GET", BACK_OFFICE, None),
+    "manage.event_edit": ("GET", EVENT_PAGE, None),
+    "manage.event_duplicate": ("POST", EVENT_ACTION, {}),
+    "manage.event_publish": ("POST", EVENT_ACTION, {}),
+    "manage.event_cancel": ("GET", EVENT_PAGE, None),
+    "manage.registration_list": ("GET", EVENT_PAGE, None),
+    "manage.registration_bulk": ("POST", EVENT_ACTION, {"action": "resend", "selected": "REGISTRATION_ID"}),
+    "manage.registration_detail": ("GET", EVENT_PAGE, None),
+    "manage.registration_action": ("POST", EVENT_ACTION, {"message": ""}),
+    "manage.checkin": ("GET", EVENT_PAGE, None),
+    "manage.checkin_counts": ("GET", EVENT_PAGE, None),
+    "manage.checkin_mark": ("POST", EVENT_ACTION, {"reference": "REFERENCE"}),
+    "manage.ticket_checkin": ("GET", EVENT_PAGE, None),
+    "manage.export_csv": ("GET", EVENT_PAGE, None),
+    "manage.export_xlsx": ("GET", EVENT_PAGE, None),
+    "manage.sign_in_sheet_page": ("GET", EVENT_PAGE, None),
+    "manage.event_stats": ("GET", EVENT_PAGE, None),
+    "manage.event_broadcast": ("GET", EVENT_PAGE, None),
+    "admin.user_list": ("GET", ADMIN_PAGE, None),
+    "admin.user_create": ("GET", ADMIN_PAGE, None),
+    "admin.user_edit": ("GET", ADMIN_PAGE, None),
+    "admin.audit_log": ("GET", ADMIN_PAGE, None),
+    "admin.outbox": ("GET", ADMIN_PAGE, None),
+    "admin.outbox_retry": ("POST", (302, 404, 404, 303), {}),
+}
+
+
+def test_every_route_is_in_the_table(app):
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(TABLE)
+
+
+@pytest.fixture
+def world(app, make_event, make_user, individual):
+    event = make_event(slug="yoga-day-2031", capacity=10)
+    elsewhere = make_event(slug="folk-cake-festival-2031")
+    outcome = register(event.id, individual())
+    registration = outcome.registration
+    failed = OutboxMessage(kind="test", recipient="x@example.com", language="en", subject="s", body_text="t", body_html="h",
+                           message_id="<m@x>", status=OutboxStatus.FAILED)  # fmt: skip
+    from exchange.extensions import db
+
+    db.session.add(failed)
+    db.session.commit()
+    users = {
+        "anonymous": None,
+        "other_organizer": make_user("other@example.org", events=[elsewhere]),
+        "organizer": make_user("organizer@example.org", events=[event]),
+        "admin": make_user("admin@example.org", role="admin"),
+    }
+    values = {
+        "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
+        "code": ticket_code(registration.id), "user_id": users["organizer"].id, "message_id": failed.id,
+        "filename": "css/site.css",
+    }  # fmt: skip
+    return users, values, registration
+
+
+@pytest.mark.parametrize("endpoint", sorted(TABLE))
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_use_each_route(app, client, login, world, endpoint, role):
+    users, values, registration = world
+    method, expected, data = TABLE[endpoint]
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **{name: values[name] for name in rule.arguments})
+    login(users[role])
+    if data is not None:
+        data = {
+            key: {"REGISTRATION_ID": str(registration.id), "REFERENCE": registration.reference}.get(value, value)
+            for key, value in data.items()
+        }
+    response = client.open(url, method=method, data=data)
+    body = response.get_data().decode(errors="replace")
+    response.close()
+    assert response.status_code == expected[ROLES.index(role)], body[:3000]
+    if response.status_code == 302 and role == "anonymous" and endpoint.startswith(("manage.", "admin.", "auth.a")):
+        assert "/organizer/login" in response.headers["Location"]
+
+
+def test_another_organizers_event_looks_exactly_like_a_missing_one(client, login, world):
+    users, values, _ = world
+    login(users["other_organizer"])
+    hidden = client.get(f"/organizer/events/{values['slug']}/registrations")
+    missing = client.get("/organizer/events/no-such-event/registrations")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.get_data() == missing.get_data()
