@@ -153,7 +153,9 @@ def test_pages_carry_security_headers_and_no_third_party_assets(client, make_eve
 def test_catalog_pages_keep_the_filters(app, client, make_event):
     app.config["EVENTS_PER_PAGE"] = 2
     for number in range(5):
-        make_event(titles={"en": f"Festival {number}"}, category=Category.FESTIVAL, starts_at=utcnow() + timedelta(days=number + 2))
+        make_event(
+            titles={"en": f"Festival {number}"}, category=Category.FESTIVAL, starts_at=utcnow() + timedelta(days=number + 2)
+        )
     page = _text(client.get("/en/events/?category=festival"))
     assert "Page 1 of 3" in page
     assert 'href="/en/events/?category=festival&amp;page=2"' in page
