@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
+    app.logger.setLevel(app.config["LOG_LEVEL"])
     logs.install()
     _init_extensions(app)
     _register_blueprints(app)

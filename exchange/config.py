@@ -14,6 +14,9 @@ SECRET_KEY = None
 # Production: "postgresql+psycopg://user:password@host/dbname".
 SQLALCHEMY_DATABASE_URI = None
 
+# The app's log level (INFO shows, among others, where each .eml file was written).
+LOG_LEVEL = "INFO"
+
 # Seconds an SQLite connection waits for the write lock before failing.
 SQLITE_BUSY_TIMEOUT = 30
 
