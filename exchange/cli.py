@@ -23,13 +23,14 @@ from .services.demo import seed_demo
 from .services.event_io import import_events
 from .services.exports import attendee_rows, csv_chunks, write_xlsx
 from .services.mailer import send_due
+from .services.privacy import purge_personal_data
 from .services.reminders import queue_reminders
 
 
 def register(app: Flask) -> None:
     for command in (
         seed_demo_command, import_events_command, outbox_group, send_reminders_command, create_user_command, export_command,
-        create_demo_organizer_command,
+        create_demo_organizer_command, purge_personal_data_command,
     ):  # fmt: skip
         app.cli.add_command(command)
 
@@ -150,3 +151,12 @@ def export_command(slug: str, export_format: str, output: str, status: str | Non
         else:
             write_xlsx(rows, handle, language)
     click.echo(f"Wrote {output}.")
+
+
+@click.command("purge-personal-data")
+@click.option("--before", "before", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@with_appcontext
+def purge_personal_data_command(before: datetime) -> None:
+    """Anonymise the registrations of events that ended before a date (in the programme's time zone)."""
+    cutoff = before.replace(tzinfo=ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"]))
+    click.echo(f"Anonymised {purge_personal_data(cutoff)} registrations of events that ended before {before:%Y-%m-%d}.")

@@ -123,6 +123,8 @@ class Registration(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # An individual's arrival; a delegation's delegates check in one by one.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Set when personal data was erased after the event (`flask purge-personal-data`).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     event: Mapped[Event] = relationship()
     delegates: Mapped[list[Delegate]] = relationship(
