@@ -94,7 +94,10 @@ def _registration_or_404(event: Event, reference: str) -> Registration:
 def dashboard():
     """The events this organizer manages, with their seats, waiting lists and arrivals."""
     events = list(db.session.scalars(manageable_events_query(current_user)))
-    return render_template("manage/dashboard.html", rows=overview(events))
+    rows = overview(events)
+    title = _("Confirmed attendees per event")
+    chart = bar_chart([(row.event.content(current_user.language).title, row.confirmed_attendees) for row in rows], title)
+    return render_template("manage/dashboard.html", rows=rows, chart=(title, chart))
 
 
 # Events -------------------------------------------------------------------------------------------
