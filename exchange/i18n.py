@@ -83,10 +83,6 @@ def language_choices() -> tuple[tuple[str, str], ...]:
     return _languages(str(get_locale()))
 
 
-def is_language_code(code: str) -> bool:
-    return any(code == known for known, _ in _languages("en"))
-
-
 def is_country_code(code: str) -> bool:
     return any(code == known for known, _ in _territories("en"))
 

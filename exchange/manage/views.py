@@ -44,6 +44,7 @@ from ..services.registration_admin import (
     ACTIONS,
     RegistrationFilters,
     apply_to_many,
+    perform,
     registration_by_reference,
     registrations_by_ids,
     registrations_query,
@@ -249,9 +250,8 @@ def registration_action(slug: str, reference: str, action: str):
     form = MessageForm()
     if action not in ACTIONS or not form.validate_on_submit():
         abort(404 if action not in ACTIONS else 400)
-    arguments = (form.message.data or "",) if action in ("approve", "decline", "cancel") else ()
     try:
-        ACTIONS[action](g.actor, registration.id, *arguments)
+        perform(g.actor, action, registration.id, form.message.data or "")
         flash(_("Done. The registrant is being emailed."))
     except ExchangeError as error:
         db.session.rollback()

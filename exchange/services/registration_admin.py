@@ -50,17 +50,24 @@ def approve(actor: Actor, registration_id: int, message: str = "") -> Registrati
     return registration
 
 
+def _withdraw(
+    actor: Actor, registration: Registration, action: str, status: RegistrationStatus, notice: Notice, message: str
+) -> None:
+    """End a registration; seats it held go to the waiting list, whose promoted entries are emailed."""
+    held = registration.status.holds_seats
+    _step(actor, registration, action, status, message)
+    notify(registration, notice, message=message)
+    if held:
+        _release_and_promote(registration)
+    db.session.commit()
+
+
 def decline(actor: Actor, registration_id: int, message: str = "") -> Registration:
     """Decline a pending or waiting delegation; held seats go to the waiting list."""
     registration = _load(registration_id)
     if not registration.is_delegation or registration.status not in (RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED):
         raise RegistrationLocked(_l("Only a delegation awaiting approval or on the waiting list can be declined."))
-    held = registration.status.holds_seats
-    _step(actor, registration, "declined", RegistrationStatus.DECLINED, message)
-    notify(registration, Notice.DECLINED, message=message)
-    if held:
-        _release_and_promote(registration)
-    db.session.commit()
+    _withdraw(actor, registration, "declined", RegistrationStatus.DECLINED, Notice.DECLINED, message)
     return registration
 
 
@@ -69,12 +76,7 @@ def cancel_by_organizer(actor: Actor, registration_id: int, message: str = "") -
     registration = _load(registration_id)
     if not registration.is_active:
         raise RegistrationLocked(_l("This registration is no longer active and cannot be changed."))
-    held = registration.status.holds_seats
-    _step(actor, registration, "cancelled", RegistrationStatus.CANCELLED, message)
-    notify(registration, Notice.CANCELLED, message=message)
-    if held:
-        _release_and_promote(registration)
-    db.session.commit()
+    _withdraw(actor, registration, "cancelled", RegistrationStatus.CANCELLED, Notice.CANCELLED, message)
     return registration
 
 
@@ -111,6 +113,13 @@ def resend(actor: Actor, registration_id: int) -> Registration:
 
 
 ACTIONS = {"approve": approve, "decline": decline, "cancel": cancel_by_organizer, "promote": promote, "resend": resend}
+_WITH_MESSAGE = {"approve", "decline", "cancel"}
+
+
+def perform(actor: Actor, action: str, registration_id: int, message: str = "") -> Registration:
+    """Run one of ACTIONS; the organizer's message goes with those that email a decision."""
+    arguments = (message,) if action in _WITH_MESSAGE else ()
+    return ACTIONS[action](actor, registration_id, *arguments)
 
 
 @dataclass
@@ -124,9 +133,8 @@ def apply_to_many(actor: Actor, action: str, registrations: list[Registration], 
     result = BulkResult()
     for registration in registrations:
         reference = registration.reference
-        arguments = (message,) if action in ("approve", "decline", "cancel") else ()
         try:
-            ACTIONS[action](actor, registration.id, *arguments)
+            perform(actor, action, registration.id, message)
         except ExchangeError as error:
             db.session.rollback()
             result.refused.append((reference, str(error.message)))
