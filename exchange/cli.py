@@ -19,11 +19,11 @@ from .extensions import db
 from .i18n import LOCALES
 from .models import Event, RegistrationStatus, UserRole
 from .services.accounts import create_user, user_exists
+from .services.approval_requests import send_approval_digests
 from .services.demo import seed_demo
 from .services.event_io import import_events
 from .services.exports import attendee_rows, csv_chunks, write_xlsx
 from .services.mailer import send_due
-from .services.approval_requests import send_approval_digests
 from .services.privacy import purge_personal_data
 from .services.registrations import expire_pending
 from .services.reminders import queue_reminders

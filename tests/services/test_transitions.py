@@ -192,9 +192,7 @@ def test_an_approved_delegation_fixing_a_typo_keeps_its_tickets_and_check_ins(ac
     assert "approval_request" not in _kinds()
 
 
-def test_replacing_a_delegate_sends_the_delegation_back_for_approval(
-    actor, make_user, make_event, delegation, happening_now
-):
+def test_replacing_a_delegate_sends_the_delegation_back_for_approval(actor, make_user, make_event, delegation, happening_now):
     event = make_event(**happening_now)
     organizer = make_user("kim@example.org", events=[event], language="ko")
     group = register(event.id, delegation(size=3)).registration
