@@ -162,7 +162,8 @@ class Registration(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # An individual's arrival; a delegation's delegates check in one by one.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+    # Who checked them in (the account's email, kept as text like the audit log's).
+    checked_in_by: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # Set when personal data was erased after the event (`flask purge-personal-data`).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # A delegation's contact proves their address from the emailed link; until then its
@@ -226,12 +227,15 @@ class Delegate(db.Model):
     """A named member of a delegation."""
 
     __tablename__ = "delegate"
+    __table_args__ = (Index("uq_delegate_key", "key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
     # Names the row in the edit form, so an edit updates this delegate in place (keeping
     # their ticket and check-in) without a sequential id reaching the registrant.
-    key: Mapped[str] = mapped_column(String(24), unique=True, default=new_delegate_key)
+    # (Nullable in the schema only because SQLite cannot add a NOT NULL column without rebuilding the
+    # table, which would cascade-delete its children; the model always fills it.)
+    key: Mapped[str] = mapped_column(String(24), nullable=True, default=new_delegate_key)
     sort_order: Mapped[int] = mapped_column(default=0)
     full_name: Mapped[str] = mapped_column(String(120))
     position: Mapped[str] = mapped_column(String(120), default="")
@@ -239,7 +243,7 @@ class Delegate(db.Model):
     dietary: Mapped[str] = mapped_column(String(200), default="")
     interpreter_language: Mapped[str] = mapped_column(String(12), default="")
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+    checked_in_by: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     registration: Mapped[Registration] = relationship(back_populates="delegates")
 

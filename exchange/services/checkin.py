@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..database import locking_enabled, write_transaction
 from ..errors import ExchangeError, RegistrationNotFound
 from ..extensions import db
-from ..models import Delegate, Event, Registration, RegistrationKind, RegistrationStatus, User, utcnow
+from ..models import Delegate, Event, Registration, RegistrationKind, RegistrationStatus, utcnow
 from .audit import Actor, record
 
 
@@ -72,11 +72,9 @@ def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None,
             record(actor, "checkin", registration=registration, reference=registration.reference, delegate=delegate_id)
             return CheckIn(name=name, at=now, already=False, by=actor.user.email)
         first_at, first_by = db.session.execute(
-            select(target.checked_in_at, User.email)
-            .outerjoin(User, User.id == target.checked_in_by_id)
-            .where(target.id == row_id)
+            select(target.checked_in_at, target.checked_in_by).where(target.id == row_id)
         ).one()
-        return CheckIn(name=name, at=first_at, already=True, by=first_by or "")
+        return CheckIn(name=name, at=first_at, already=True, by=first_by)
 
 
 def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime) -> bool:
@@ -96,7 +94,7 @@ def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime
     marked = db.session.execute(
         update(target)
         .where(*condition)
-        .values(checked_in_at=now, checked_in_by_id=actor.user.id)
+        .values(checked_in_at=now, checked_in_by=actor.user.email)
         .execution_options(synchronize_session=False)
     )
     return marked.rowcount == 1
@@ -115,7 +113,7 @@ def undo_check_in(actor: Actor, registration_id: int, delegate_id: int | None = 
         undone = db.session.execute(
             update(target)
             .where(target.id == row_id, target.checked_in_at.is_not(None))
-            .values(checked_in_at=None, checked_in_by_id=None)
+            .values(checked_in_at=None, checked_in_by="")
             .execution_options(synchronize_session=False)
         )
         if undone.rowcount == 0:
