@@ -166,10 +166,11 @@ def delegation():
 
 
 class Mailbox:
-    """An aiosmtpd handler that keeps what it accepts; `replies` are answered to DATA first, in order."""
+    """An aiosmtpd handler that keeps what it accepts (parsed, and as `raw` bytes); `replies` are answered to DATA first."""
 
     def __init__(self):
         self.messages = []
+        self.raw = []
         self.replies = []
         self.attempts = 0
 
@@ -177,6 +178,7 @@ class Mailbox:
         self.attempts += 1
         if self.replies:
             return self.replies.pop(0)
+        self.raw.append(envelope.original_content)
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 
