@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import io
 import os
 import re
 import socket
@@ -14,8 +15,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import segno
+import zxingcpp
 from flask_babel import force_locale
 from icalendar import Calendar
+from PIL import Image, ImageOps
 from sqlalchemy import func, select, update
 
 from exchange.extensions import db
@@ -466,3 +470,21 @@ def test_calendar_attachments_carry_charset_method_organizer_and_a_uid_that_surv
     moved = Calendar.from_ical(registration_calendar(db.session.get(Registration, registration.id))).walk("VEVENT")[0]
     assert str(published["uid"]) == str(cancelled["uid"]) == str(moved["uid"])
     assert "127.0.0.1" not in str(moved["uid"])
+
+
+def test_ticket_qr_codes_have_a_four_module_quiet_zone_and_scan(smtp_server, make_event, delegation, make_user):
+    from exchange.services import registration_admin
+
+    group = register(make_event().id, delegation(size=2)).registration
+    registration_admin.approve(Actor(user=make_user("o@example.org"), ip_address=""), group.id)
+    send_due()
+    images = [part for part in smtp_server.messages[-1].walk() if part.get_content_type() == "image/png"]
+    assert len(images) == 2
+    for part, ticket in zip(images, tickets(db.session.get(Registration, group.id)), strict=True):
+        image = Image.open(io.BytesIO(part.get_content())).convert("L")
+        (found,) = zxingcpp.read_barcodes(image)  # a real scanner's decoder
+        assert found.text == ticket.url
+        modules = segno.make(ticket.url, error="m").symbol_size(border=0)[0]
+        scale = image.width // (modules + 8)
+        left, top, right, bottom = ImageOps.invert(image).getbbox()  # the dark modules' extent
+        assert (left, top, image.width - right, image.height - bottom) == (4 * scale,) * 4
