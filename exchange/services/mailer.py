@@ -267,6 +267,11 @@ def _render(row: OutboxMessage) -> RenderedEmail:
         return render(row)
     except RegistrationGone as error:
         raise PermanentFailure("the registration this email is about no longer exists") from error
+    except Exception as error:
+        # A template bug must not stop the sender on this row for every later one; a fixed
+        # deploy sends it on a retry.
+        current_app.logger.exception("Cannot render outbox message %s", row.id)
+        raise TemporaryFailure(f"cannot render: {type(error).__name__}") from error
 
 
 def _open_connection() -> _TimeoutConnection:

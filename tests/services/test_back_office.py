@@ -258,7 +258,7 @@ def test_cli_export_writes_the_same_csv(runner, make_event, individual, tmp_path
     result = runner.invoke(args=["export", "yoga-day-2031", "--format", "csv", "-o", str(target)])
     assert result.exit_code == 0, result.output
     text = target.read_bytes().decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("reference,status,kind,full_name") and "Nguyễn Thị Lan" in text
+    assert text.splitlines()[0].startswith('"reference","status","kind","full_name"') and "Nguyễn Thị Lan" in text
     assert runner.invoke(args=["export", "nope", "--format", "csv", "-o", str(target)]).exit_code == 1
 
 

@@ -435,7 +435,7 @@ def test_every_line_stays_within_998_octets_whatever_an_organizer_types(smtp_ser
     from exchange.services import registration_admin
 
     actor = Actor(user=make_user("o@example.org"), ip_address="")
-    event = make_event(titles={"vi": "Lễ hội " * 40})
+    event = make_event(titles={"vi": ("Lễ hội " * 40)[:200]})
     registration = register(event.id, delegation(size=2, language="vi")).registration
     if kind == "broadcast":
         registration_admin.approve(actor, registration.id)
@@ -488,3 +488,16 @@ def test_ticket_qr_codes_have_a_four_module_quiet_zone_and_scan(smtp_server, mak
         scale = image.width // (modules + 8)
         left, top, right, bottom = ImageOps.invert(image).getbbox()  # the dark modules' extent
         assert (left, top, image.width - right, image.height - bottom) == (4 * scale,) * 4
+
+
+def test_an_email_that_cannot_be_rendered_is_retried_without_stopping_the_others(smtp_server, make_event, individual):
+    event = make_event()
+    register(event.id, individual(email="a@example.com"))
+    broken = _outbox()[0]
+    broken.context = {"notice": "no such notice"}
+    db.session.commit()
+    register(event.id, individual(email="b@example.com"))
+    report = send_due()
+    assert (report.retrying, len(report.sent)) == ([broken.id], 1)
+    assert [message["To"] for message in smtp_server.messages] == ["b@example.com"]
+    assert _outbox()[0].last_error == "cannot render: ValueError"
