@@ -55,17 +55,21 @@ def _skipped_levels(html: str) -> list[tuple[int, int]]:
     return skips
 
 
-@pytest.fixture
-def site(app, make_user, make_event, individual, delegation):
-    """An event with an individual and a delegation registered, an admin, and a value for every URL argument."""
+@pytest.fixture(params=["en", "vi", "km"])
+def site(request, app, make_user, make_event, individual, delegation):
+    """An event with an individual and a delegation registered, an admin, and a value for every URL argument.
+
+    Pages are checked in English, Vietnamese and Khmer: translations can break markup too.
+    """
+    lang = request.param
     event = make_event(slug="yoga-day-2031", titles={"en": "Yoga Day", "vi": "Ngày Yoga"})
-    person = register(event.id, individual(language="en"))
-    group = register(event.id, delegation(size=2, language="en"))
-    pending = register(event.id, delegation(size=1, email="pending@example.org", language="en")).registration
-    admin = make_user("admin@example.org", role="admin", events=[event])
+    person = register(event.id, individual(language=lang))
+    group = register(event.id, delegation(size=2, language=lang))
+    pending = register(event.id, delegation(size=1, email="pending@example.org", language=lang)).registration
+    admin = make_user("admin@example.org", role="admin", events=[event], language=lang)
     registration_admin.approve(Actor(user=admin), group.registration.id, "See you at 8.")
     code = tickets(person.registration)[0].url.rsplit("/", 1)[1]
-    values = {"lang": "en", "slug": event.slug, "token": person.token, "reference": pending.reference, "code": code,
+    values = {"lang": lang, "slug": event.slug, "token": person.token, "reference": pending.reference, "code": code,
               "user_id": admin.id, "message_id": 1, "filename": "css/site.css", "group_token": group.token}  # fmt: skip
     return admin, values
 
@@ -86,17 +90,19 @@ def _html_pages(app, client, values, blueprints) -> dict[str, str]:
 
 def test_every_page_passes_the_html_checker_and_skips_no_heading_level(app, client, login, site, tmp_path):
     admin, values = site
-    pages = {"/en/events/yoga-day-2031/register (refused)": client.post(
-        "/en/events/yoga-day-2031/register", data={"full_name": "", "email": "not an address"}
+    lang = values["lang"]
+    pages = {f"/{lang}/events/yoga-day-2031/register (refused)": client.post(
+        f"/{lang}/events/yoga-day-2031/register", data={"full_name": "", "email": "not an address"}
     ).get_data(as_text=True)}  # fmt: skip
     app.config["WTF_CSRF_ENABLED"] = True  # so that every form renders its token, as in production
     pages |= _html_pages(app, client, values, ("site", "public", "registrant"))
-    pages["/en/r/<token> (a delegation)"] = client.get(f"/en/r/{values['group_token']}").get_data(as_text=True)
-    pages["/en/nowhere (404)"] = client.get("/en/nowhere").get_data(as_text=True)
-    pages["/organizer/login"] = client.get("/organizer/login").get_data(as_text=True)
+    pages[f"/{lang}/r/<token> (a delegation)"] = client.get(f"/{lang}/r/{values['group_token']}").get_data(as_text=True)
+    pages[f"/{lang}/nowhere (404)"] = client.get(f"/{lang}/nowhere").get_data(as_text=True)
+    pages["/organizer/login"] = client.get("/organizer/login", headers={"Accept-Language": lang}).get_data(as_text=True)
     login(admin)
     pages |= _html_pages(app, client, values, ("manage", "admin", "auth"))
     assert len(pages) > 25 and all('name="csrf_token"' in pages[path] for path in ("/organizer/account", "/organizer/login"))
+    assert not [path for path, html in pages.items() if f'<html lang="{lang}"' not in html]
     problems = _vnu_errors(pages, tmp_path)
     problems += [
         f"{path}: heading h{after} follows h{before}" for path, html in pages.items() for before, after in _skipped_levels(html)
