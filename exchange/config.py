@@ -98,3 +98,17 @@ OUTBOX_POLL_SECONDS = 3
 # Sign-in attempts allowed, per client address and per account (Flask-Limiter syntax).
 LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per minute;100 per hour"
 LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
+
+# Manage links (the secret link in every email) stop working this many days
+# after their event ends; opening one later shows a page saying so.
+MANAGE_LINK_DAYS_AFTER_EVENT = 60
+# Each email carries a fresh manage link; only the newest this many of a
+# registration keep working, so old messages in mailboxes and backups open nothing.
+MANAGE_LINKS_KEPT = 3
+
+# The version of the privacy notice (/<lang>/privacy) registrants agree to; stored with
+# each registration's consent and shown in their data download. Change it with the notice.
+PRIVACY_NOTICE_VERSION = "2026-12"
+# `flask purge-personal-data --retention` anonymises registrations of events that ended
+# more than this many days ago (run it daily from cron).
+RETENTION_DAYS = 180

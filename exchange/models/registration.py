@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .event import Event, db_enum
 from .types import UTCDateTime, utcnow
+
+
+def new_ticket_key() -> str:
+    """128 random bits naming one attendee's ticket (services/tickets signs it into the QR code)."""
+    return secrets.token_urlsafe(16)
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -115,6 +121,10 @@ class Registration(db.Model):
     # The locale the registrant used; their emails go out in it.
     language: Mapped[str] = mapped_column(String(5))
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The version of the privacy notice agreed to (PRIVACY_NOTICE_VERSION); "" before versions were kept.
+    consent_version: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # An individual's ticket; a delegation's delegates have one each.
+    ticket_key: Mapped[str] = mapped_column(String(24), unique=True, index=True, default=new_ticket_key)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # When the manage link was last emailed after a duplicate attempt (limits inbox flooding).
@@ -123,7 +133,7 @@ class Registration(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # An individual's arrival; a delegation's delegates check in one by one.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    # Set when personal data was erased after the event (`flask purge-personal-data`).
+    # Set when personal data was erased: after the event (`flask purge-personal-data`) or by the registrant.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     event: Mapped[Event] = relationship()
@@ -172,6 +182,7 @@ class Delegate(db.Model):
     nationality: Mapped[str] = mapped_column(String(2), default="")
     dietary: Mapped[str] = mapped_column(String(200), default="")
     interpreter_language: Mapped[str] = mapped_column(String(12), default="")
+    ticket_key: Mapped[str] = mapped_column(String(24), unique=True, index=True, default=new_ticket_key)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     registration: Mapped[Registration] = relationship(back_populates="delegates")
@@ -212,4 +223,5 @@ _CHANGE_TITLES = {
     "declined": _l("Declined"),
     "cancelled": lazy_pgettext("registration status", "Cancelled"),
     "event_cancelled": _l("Event cancelled"),
+    "erased": _l("Personal data erased"),
 }

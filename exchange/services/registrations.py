@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
@@ -160,6 +161,7 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
         email_normalized=email_normalized,
         language=request.language,
         consent_at=utcnow(),
+        consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
     )
     _apply_contact(registration, request.contact)
     registration.delegates = [_delegate(index, data) for index, data in enumerate(request.delegates)]
