@@ -14,3 +14,18 @@ class CancelForm(FlaskForm):
         _l("Yes, cancel my registration"),
         validators=[Accepted(_l("Tick the box to confirm that you want to cancel."))],
     )
+
+
+class EraseForm(FlaskForm):
+    """Erasing one's data needs a ticked box too: it cannot be undone.
+
+    Prefixed (`erase-confirm`), so its ids differ from the cancel form's on the same page.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="erase", **kwargs)
+
+    confirm = BooleanField(
+        _l("Yes, erase my personal data"),
+        validators=[Accepted(_l("Tick the box to confirm that you want your data erased."))],
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import email.policy
+import os
 import smtplib
 import time
 from collections.abc import Collection
@@ -169,7 +170,10 @@ def _smtp_code(error: Exception) -> int | None:
 def _send(connection: Connection | None, message: Message) -> None:
     """Hand one message to the SMTP server (or write it to a file); classify failures."""
     if connection is None:
-        _write_eml(message)
+        try:
+            _write_eml(message)
+        except OSError as error:
+            raise TemporaryFailure(f"cannot write the .eml file: {error}") from error
         return
     try:
         connection.send(message)
@@ -184,13 +188,42 @@ def _send(connection: Connection | None, message: Message) -> None:
         raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
 
 
+def _eml_folder() -> Path:
+    return Path(current_app.config["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "mail")
+
+
+def _eml_suffix(message_id: str) -> str:
+    return f"-{message_id.strip('<>').split('@')[0]}.eml"
+
+
 def _write_eml(message: Message) -> None:
-    folder = Path(current_app.config["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "mail")
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the message where only the app's user can read it (0600 in a 0700 folder): it holds a manage link."""
+    folder = _eml_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"{stamp}-{message.msgId.strip('<>').split('@')[0]}.eml"
-    path.write_bytes(message.as_bytes())
+    path = folder / f"{stamp}{_eml_suffix(message.msgId)}"
+    # O_EXCL never writes through a link planted in the folder, nor over another message.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(message.as_bytes())
     current_app.logger.info("No mail server configured: wrote %s", path)
+
+
+def eml_files(message_ids: Collection[str]) -> list[Path]:
+    """The .eml files written for these Message-IDs."""
+    folder = _eml_folder()
+    suffixes = tuple({_eml_suffix(message_id) for message_id in message_ids})
+    if not suffixes or not folder.is_dir():
+        return []
+    return [path for path in folder.glob("*.eml") if path.name.endswith(suffixes)]
+
+
+def remove_eml_files(message_ids: Collection[str]) -> int:
+    """Delete the .eml files written for these Message-IDs (erasing a registration); returns how many."""
+    paths = eml_files(message_ids)
+    for path in paths:
+        path.unlink(missing_ok=True)
+    return len(paths)
 
 
 def _record(row_id: int, error: Exception | None, now: datetime) -> str:
