@@ -62,8 +62,11 @@ def notify(registration: Registration, notice: Notice, message: str = "") -> Non
     A calendar file goes with every notice of a place held or given up, and a
     QR ticket per attendee once the registration is confirmed. `message` is an
     organizer's note (approval, decline). Adds rows to the current
-    transaction; the caller commits.
+    transaction; the caller commits. An erased registration has nobody to
+    tell, and gets no new link.
     """
+    if registration.anonymised_at is not None:
+        return
     token = issue_manage_token(registration)
     event = registration.event
     lang = registration.language

@@ -33,6 +33,7 @@ def queue_reminders(now: datetime | None = None) -> int:
             Event.starts_at <= now + REMINDER_WINDOW,
             Registration.status.in_(SEAT_HOLDING_STATUSES),
             Registration.reminded_at.is_(None),
+            Registration.anonymised_at.is_(None),
         )
         .order_by(Registration.id)
         .options(selectinload(Registration.changes), selectinload(Registration.event))

@@ -210,3 +210,24 @@ def test_eml_files_are_private_whatever_the_umask(app, make_event, individual, e
         os.umask(previous)
     (path,) = eml_folder.glob("*.eml")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_an_erased_registration_gets_no_more_email_nor_link(make_event, individual, actor):
+    from exchange.models import ManageToken
+    from exchange.services.broadcast import broadcast
+    from exchange.services.event_admin import cancel_event
+    from exchange.services.reminders import queue_reminders
+
+    over = _past_event(make_event)
+    upcoming = make_event(starts_at=utcnow() + timedelta(hours=24), registration_closes_at=utcnow() + timedelta(hours=1))
+    erase_registration(register(over.id, individual(email="erased@example.com")).registration.id)
+    register(upcoming.id, individual(email="soon@example.com"))
+    assert purge_personal_data(utcnow() + timedelta(days=2)).registrations == 1  # as with --force: an event to come
+    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.commit()
+
+    assert broadcast(actor, over.id, {"en": ("Thank you", "Photos are online.")}, "en") == 0
+    assert queue_reminders() == 0
+    cancel_event(actor, upcoming.id, "Storm warning.")
+    assert db.session.scalars(select(OutboxMessage.recipient)).all() == []
+    assert db.session.scalar(select(ManageToken.id)) is None
