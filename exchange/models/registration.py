@@ -123,8 +123,9 @@ class Registration(db.Model):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The version of the privacy notice agreed to (PRIVACY_NOTICE_VERSION); "" before versions were kept.
     consent_version: Mapped[str] = mapped_column(String(20), default="", server_default="")
-    # An individual's ticket; a delegation's delegates have one each.
-    ticket_key: Mapped[str] = mapped_column(String(24), unique=True, index=True, default=new_ticket_key)
+    # An individual's ticket; a delegation's delegates have one each. Always set; nullable in the
+    # schema only so SQLite adds the column in place (rebuilding the table would cascade-delete its children).
+    ticket_key: Mapped[str] = mapped_column(String(24), nullable=True, unique=True, index=True, default=new_ticket_key)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # When the manage link was last emailed after a duplicate attempt (limits inbox flooding).
@@ -182,7 +183,8 @@ class Delegate(db.Model):
     nationality: Mapped[str] = mapped_column(String(2), default="")
     dietary: Mapped[str] = mapped_column(String(200), default="")
     interpreter_language: Mapped[str] = mapped_column(String(12), default="")
-    ticket_key: Mapped[str] = mapped_column(String(24), unique=True, index=True, default=new_ticket_key)
+    # Always set; nullable for the same reason as Registration.ticket_key.
+    ticket_key: Mapped[str] = mapped_column(String(24), nullable=True, unique=True, index=True, default=new_ticket_key)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     registration: Mapped[Registration] = relationship(back_populates="delegates")

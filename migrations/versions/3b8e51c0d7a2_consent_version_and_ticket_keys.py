@@ -31,6 +31,8 @@ def _fill_ticket_keys(table_name: str) -> None:
 
 
 def upgrade():
+    # Columns are only added, never altered: on SQLite an alteration rebuilds the table, and
+    # dropping the old registration table would cascade-delete delegates, links and history.
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consent_version', sa.String(length=20), server_default='', nullable=False))
         batch_op.add_column(sa.Column('ticket_key', sa.String(length=24), nullable=True))
@@ -38,19 +40,15 @@ def upgrade():
         batch_op.add_column(sa.Column('ticket_key', sa.String(length=24), nullable=True))
     _fill_ticket_keys('registration')
     _fill_ticket_keys('delegate')
-    with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.alter_column('ticket_key', existing_type=sa.String(length=24), nullable=False)
-        batch_op.create_index(batch_op.f('ix_registration_ticket_key'), ['ticket_key'], unique=True)
-    with op.batch_alter_table('delegate', schema=None) as batch_op:
-        batch_op.alter_column('ticket_key', existing_type=sa.String(length=24), nullable=False)
-        batch_op.create_index(batch_op.f('ix_delegate_ticket_key'), ['ticket_key'], unique=True)
+    op.create_index(op.f('ix_registration_ticket_key'), 'registration', ['ticket_key'], unique=True)
+    op.create_index(op.f('ix_delegate_ticket_key'), 'delegate', ['ticket_key'], unique=True)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_delegate_ticket_key'), table_name='delegate')
+    op.drop_index(op.f('ix_registration_ticket_key'), table_name='registration')
     with op.batch_alter_table('delegate', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_delegate_ticket_key'))
         batch_op.drop_column('ticket_key')
     with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_registration_ticket_key'))
         batch_op.drop_column('ticket_key')
         batch_op.drop_column('consent_version')
