@@ -226,9 +226,14 @@ def remove_eml_files(message_ids: Collection[str]) -> int:
     return len(paths)
 
 
-def _record(row_id: int, error: Exception | None, now: datetime) -> str:
+def _record(row_id: int, message_id: str, error: Exception | None, now: datetime) -> str:
     begin_write()
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
+    if row is None:
+        # The registration was erased while its message was out: nothing to record, and no copy may stay.
+        db.session.rollback()
+        remove_eml_files([message_id])
+        return "sent" if error is None else "failed"
     row.locked_until = None
     if error is None:
         row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, ""
@@ -266,7 +271,7 @@ def send_due(limit: int | None = None) -> DeliveryReport:
                 error = failure
                 if isinstance(failure, TemporaryFailure):
                     connection = _close(connection)  # the next message tries a fresh connection
-            getattr(report, _record(row_id, error, utcnow())).append(row_id)
+            getattr(report, _record(row_id, message.msgId, error, utcnow())).append(row_id)
             if unreachable:
                 break  # the server is down: leave the other messages for the next round
     finally:

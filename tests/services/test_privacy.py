@@ -231,3 +231,51 @@ def test_an_erased_registration_gets_no_more_email_nor_link(make_event, individu
     cancel_event(actor, upcoming.id, "Storm warning.")
     assert db.session.scalars(select(OutboxMessage.recipient)).all() == []
     assert db.session.scalar(select(ManageToken.id)) is None
+
+
+def test_erasing_while_the_message_is_being_sent(app, make_event, individual, smtp_server):
+    """The sender finds the row gone when it comes to record the delivery: it carries on."""
+    import asyncio
+    import threading
+
+    arrived, release = threading.Event(), threading.Event()
+    handle = smtp_server.mailbox.handle_DATA
+
+    async def held(server, session, envelope):
+        arrived.set()
+        await asyncio.get_running_loop().run_in_executor(None, release.wait, 10)
+        return await handle(server, session, envelope)
+
+    smtp_server.mailbox.handle_DATA = held
+    register(make_event().id, individual(email="other@example.com"))
+    reports = []
+
+    def deliver():
+        with app.app_context():
+            reports.append(send_due())
+
+    sender = threading.Thread(target=deliver)
+    sender.start()
+    assert arrived.wait(10)
+    erased_id = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.recipient == "other@example.com"))
+    other = db.session.scalar(select(Registration).where(Registration.email == "other@example.com"))
+    cancel(other.id)
+    erase_registration(other.id)
+    release.set()
+    sender.join(20)
+    assert not sender.is_alive()
+    assert erased_id in reports[0].sent
+    assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.id == erased_id)) is None
+
+
+def test_an_eml_file_written_after_erasure_is_removed(app, make_event, individual, eml_folder):
+    from exchange.services import mailer
+
+    registration = register(_past_event(make_event).id, individual()).registration
+    row = mailer.claim_next()
+    row_id, message = row.id, mailer._flask_mail_message(row)
+    erase_registration(registration.id)
+    mailer._send(None, message)
+    assert len(list(eml_folder.glob("*.eml"))) == 1
+    assert mailer._record(row_id, message.msgId, None, utcnow()) == "sent"
+    assert list(eml_folder.glob("*.eml")) == []
