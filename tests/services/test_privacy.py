@@ -1,7 +1,9 @@
 """Personal data: erased after events or on request, with everything that copied it."""
 
+import asyncio
 import os
 import stat
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,17 +15,21 @@ from exchange.models import (
     AuditEntry,
     Delegate,
     Event,
+    ManageToken,
     OutboxMessage,
     Registration,
     RegistrationChange,
     RegistrationStatus,
     utcnow,
 )
+from exchange.services import mailer
 from exchange.services import registration_admin as actions
 from exchange.services.audit import Actor
-from exchange.services.mailer import send_due
+from exchange.services.broadcast import broadcast
+from exchange.services.event_admin import cancel_event
 from exchange.services.privacy import erase_registration, may_erase, personal_data, purge_personal_data
 from exchange.services.registrations import cancel, register
+from exchange.services.reminders import queue_reminders
 from exchange.services.statistics import event_statistics
 from exchange.services.tokens import registration_for_token
 
@@ -77,7 +83,7 @@ def test_purge_clears_organizers_notes_emails_and_eml_files(make_event, delegati
     actions.decline(actor, group.id, message=PASSPORT)
     other = register(upcoming.id, individual(email="kept@example.com")).registration
     actions.cancel_by_organizer(actor, other.id, message="Kept note")
-    assert len(send_due().sent) == 4
+    assert len(mailer.send_due().sent) == 4
     files = sorted(eml_folder.glob("*.eml"))
     assert len(files) == 4
     assert {stat.S_IMODE(path.stat().st_mode) for path in files} == {0o600}
@@ -160,7 +166,7 @@ def test_a_registrant_erases_a_cancelled_registration(make_event, individual, em
         erase_registration(registration.id)
     db.session.rollback()
     cancel(registration.id)
-    send_due()
+    mailer.send_due()
     assert len(list(eml_folder.glob("*.eml"))) == 2
     db.session.expire_all()
     seats_before = db.session.get(Event, event.id).seats_taken
@@ -205,7 +211,7 @@ def test_eml_files_are_private_whatever_the_umask(app, make_event, individual, e
     previous = os.umask(0)
     try:
         register(make_event().id, individual())
-        send_due()
+        mailer.send_due()
     finally:
         os.umask(previous)
     (path,) = eml_folder.glob("*.eml")
@@ -213,10 +219,6 @@ def test_eml_files_are_private_whatever_the_umask(app, make_event, individual, e
 
 
 def test_an_erased_registration_gets_no_more_email_nor_link(make_event, individual, actor):
-    from exchange.models import ManageToken
-    from exchange.services.broadcast import broadcast
-    from exchange.services.event_admin import cancel_event
-    from exchange.services.reminders import queue_reminders
 
     over = _past_event(make_event)
     upcoming = make_event(starts_at=utcnow() + timedelta(hours=24), registration_closes_at=utcnow() + timedelta(hours=1))
@@ -235,8 +237,6 @@ def test_an_erased_registration_gets_no_more_email_nor_link(make_event, individu
 
 def test_erasing_while_the_message_is_being_sent(app, make_event, individual, smtp_server):
     """The sender finds the row gone when it comes to record the delivery: it carries on."""
-    import asyncio
-    import threading
 
     arrived, release = threading.Event(), threading.Event()
     handle = smtp_server.mailbox.handle_DATA
@@ -252,7 +252,7 @@ def test_erasing_while_the_message_is_being_sent(app, make_event, individual, sm
 
     def deliver():
         with app.app_context():
-            reports.append(send_due())
+            reports.append(mailer.send_due())
 
     sender = threading.Thread(target=deliver)
     sender.start()
@@ -269,7 +269,6 @@ def test_erasing_while_the_message_is_being_sent(app, make_event, individual, sm
 
 
 def test_an_eml_file_written_after_erasure_is_removed(app, make_event, individual, eml_folder):
-    from exchange.services import mailer
 
     registration = register(_past_event(make_event).id, individual()).registration
     row = mailer.claim_next()
