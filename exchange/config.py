@@ -115,6 +115,23 @@ DELEGATION_CONFIRM_HOURS = 48
 SEATS_PER_ADDRESS_LIMIT = 40
 SEATS_PER_CLIENT_LIMIT = 100
 
+# An organizer's "resend" emails a registrant at most once in this many seconds,
+# so two clicks (or two organizers) at once send one email.
+RESEND_INTERVAL_SECONDS = 60
+
 # Flask-Limiter limit on the POSTs of a registrant's manage pages (save,
 # cancel, confirm), per client address, shared by all of them.
 MANAGE_RATE_LIMIT = "20 per minute;200 per hour"
+# Manage links (the secret link in every email) stop working this many days
+# after their event ends; opening one later shows a page saying so.
+MANAGE_LINK_DAYS_AFTER_EVENT = 60
+# Each email carries a fresh manage link; only the newest this many of a
+# registration keep working, so old messages in mailboxes and backups open nothing.
+MANAGE_LINKS_KEPT = 3
+
+# The version of the privacy notice (/<lang>/privacy) registrants agree to; stored with
+# each registration's consent and shown in their data download. Change it with the notice.
+PRIVACY_NOTICE_VERSION = "2026-12"
+# `flask purge-personal-data --retention` anonymises registrations of events that ended
+# more than this many days ago (run it daily from cron).
+RETENTION_DAYS = 180

@@ -39,6 +39,8 @@ TABLE = {
     "registrant.registration_cancel": ("POST", PUBLIC, {}),  # without the ticked box: the page again
     "registrant.registration_calendar": ("GET", PUBLIC, None),
     "registrant.registration_confirm": ("POST", (409, 409, 409, 409), {}),  # an individual has no address to confirm
+    "registrant.registration_data": ("GET", PUBLIC, None),
+    "registrant.registration_erase": ("POST", PUBLIC, {}),  # without the ticked box: the page again
     "auth.login": ("GET", (200, 302, 302, 302), None),
     "auth.logout": ("POST", (302, 303, 303, 303), {}),
     "auth.account": ("GET", BACK_OFFICE, None),
@@ -94,7 +96,7 @@ def world(app, make_event, make_user, individual, happening_now):
     }
     values = {
         "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
-        "code": ticket_code(registration.id), "user_id": users["organizer"].id, "message_id": failed.id,
+        "code": ticket_code(registration.ticket_key), "user_id": users["organizer"].id, "message_id": failed.id,
         "filename": "css/site.css",
     }  # fmt: skip
     return users, values, registration
