@@ -95,6 +95,18 @@ OUTBOX_LEASE_SECONDS = 300
 # Pause between two looks at the outbox in `flask outbox send --loop`.
 OUTBOX_POLL_SECONDS = 3
 
-# Sign-in attempts allowed, per client address and per account (Flask-Limiter syntax).
+# Sign-in attempts allowed per client address, right or wrong (Flask-Limiter syntax).
 LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per minute;100 per hour"
-LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
+# Wrong passwords or second-factor codes allowed per account (exchange/auth/throttle.py):
+# browsers where the account never signed in share the first budget; each browser where it
+# did has its own (a signed cookie), so an attacker cannot lock the owner out. Once the window
+# passes, the right password works again; attempts refused meanwhile are not counted.
+LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+LOGIN_FAILURES_PER_DEVICE = "10 per 15 minutes"
+
+# A back-office session ends after this many minutes without a request.
+BACK_OFFICE_IDLE_MINUTES = 30
+
+# Administrators must set up two-factor sign-in (TOTP) before using the back office;
+# for other roles it is optional. False makes it optional for administrators too.
+TWO_FACTOR_REQUIRED_FOR_ADMINS = True
