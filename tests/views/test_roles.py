@@ -106,3 +106,10 @@ def test_administrators_open_door_and_viewer_accounts(client, login, make_user, 
         args=["create-user", "viewer@example.org", "--role", "viewer", "--password-stdin"], input="a river market at dawn\n"
     )
     assert cli.exit_code == 0 and "Created viewer viewer@example.org." in cli.output
+
+
+def test_every_back_office_endpoint_has_a_capability(app):
+    from exchange.manage.permissions import ENDPOINT_CAPABILITIES
+
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("manage.")}
+    assert endpoints == set(ENDPOINT_CAPABILITIES)
