@@ -39,9 +39,10 @@ def throttle_key(address: str) -> tuple[str, str]:
         device = _serializer().loads(request.cookies.get(DEVICE_COOKIE, ""))
     except BadSignature:
         device = None
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")  # shared Redis: one installation's counters
     if isinstance(device, dict) and device.get("account") == _account_tag(address) and isinstance(device.get("id"), str):
-        return f"sign-in-device:{device['id']}", "LOGIN_FAILURES_PER_DEVICE"
-    return f"sign-in-account:{_account_tag(address)}", "LOGIN_FAILURES_PER_ACCOUNT"
+        return f"{prefix}sign-in-device:{device['id']}", "LOGIN_FAILURES_PER_DEVICE"
+    return f"{prefix}sign-in-account:{_account_tag(address)}", "LOGIN_FAILURES_PER_ACCOUNT"
 
 
 def _enabled() -> bool:
