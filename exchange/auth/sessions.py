@@ -56,8 +56,8 @@ def end_idle_session() -> None:
         session[LAST_SEEN_KEY] = now
 
 
-def two_factor_setup_needed(user: User) -> bool:
-    return user.is_admin and current_app.config["TWO_FACTOR_REQUIRED_FOR_ADMINS"] and not user.totp_secret
+def two_factor_required(user: User) -> bool:
+    return user.is_admin and current_app.config["TWO_FACTOR_REQUIRED_FOR_ADMINS"]
 
 
 # Pages an administrator without a second factor may still open: to set it up, or to leave.
@@ -68,7 +68,7 @@ def require_two_factor_setup():
     """Administrators must set up two-factor sign-in before any back-office page (unless configured off)."""
     if request.blueprint not in ("manage", "admin", "auth") or request.endpoint in _ALLOWED_BEFORE_SETUP:
         return None
-    if current_user.is_authenticated and two_factor_setup_needed(current_user):
+    if current_user.is_authenticated and two_factor_required(current_user) and not current_user.totp_secret:
         flash(_("Administrators need two-factor sign-in. Please set it up to continue."))
         return redirect(url_for("auth.two_factor_setup"), code=303)
     return None

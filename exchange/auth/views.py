@@ -24,7 +24,7 @@ from ..services.accounts import (
 )
 from . import throttle
 from .forms import LanguageForm, LoginForm, PasswordForm, TwoFactorCodeForm, TwoFactorDisableForm
-from .sessions import load_user, two_factor_setup_needed
+from .sessions import load_user, two_factor_required
 
 bp = Blueprint("auth", __name__, url_prefix="/organizer")
 
@@ -149,7 +149,7 @@ def account():
         except ExchangeError as error:
             password_form.new_password.errors.append(error.message)
     return render_template(
-        "auth/account.html", password_form=password_form, language_form=language_form, end_form=FlaskForm(),
+        "auth/account.html", password_form=password_form, language_form=language_form,
         recovery_codes_left=two_factor.recovery_codes_left(current_user.id) if current_user.totp_secret else None,
     )  # fmt: skip
 
@@ -179,6 +179,5 @@ def two_factor_setup():
         qr = (two_factor.enrolment_qr_svg(secret, current_user.email), secret)
     return render_template(
         "auth/two_factor.html", code_form=code_form, disable_form=disable_form, codes_form=codes_form, qr=qr,
-        recovery_codes=recovery_codes, required=two_factor_setup_needed(current_user) or (
-            current_user.is_admin and current_app.config["TWO_FACTOR_REQUIRED_FOR_ADMINS"]),
+        recovery_codes=recovery_codes, required=two_factor_required(current_user),
     )  # fmt: skip

@@ -104,7 +104,7 @@ def disable(user_id: int, password: str) -> None:
     Administrators cannot while TWO_FACTOR_REQUIRED_FOR_ADMINS is on.
     """
     user = db.session.get(User, user_id)
-    if user.is_admin and current_app.config["TWO_FACTOR_REQUIRED_FOR_ADMINS"]:
+    if user.is_admin and current_app.config["TWO_FACTOR_REQUIRED_FOR_ADMINS"]:  # the same rule as auth.sessions
         raise TwoFactorError(_l("Administrators need two-factor sign-in; it cannot be turned off."))
     if not user.check_password(password):
         raise TwoFactorError(_l("The current password is not right."))

@@ -212,6 +212,10 @@ def test_setting_up_two_factor_and_signing_in_with_a_recovery_code(app, client, 
     _sign_in(client)
     assert client.post("/organizer/login/two-factor", data={"code": recovery[0]}).status_code == 200  # used up
     assert db.session.scalar(select(func.count()).select_from(RecoveryCode)) == 9
+    _sign_in(client)
+    client.post("/organizer/login/two-factor", data={"code": recovery[1]})
+    account = client.get("/organizer/account", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Two-factor sign-in is on. 8 recovery codes are left." in account
 
 
 def test_turning_two_factor_off_needs_the_password(app, client, login, make_user):
