@@ -129,7 +129,7 @@ def create_user_command(email: str, role: str, password_stdin: bool, language: s
 @with_appcontext
 def create_demo_organizer_command() -> None:
     """For `make run`: an administrator account for trying the back office, printed with its password."""
-    email, password = "demo@example.org", "demo-organizer-password"
+    email, password = "demo@example.org", "ninh-kieu-wharf-lanterns"
     if not user_exists(email):
         create_user(email, password, UserRole.ADMIN, "vi")
     click.echo(f"Back office: {current_app.config['BASE_URL'].rstrip('/')}/organizer/  sign in as {email} / {password}")

@@ -9,7 +9,7 @@ from exchange import create_app
 from exchange.extensions import db
 
 
-def test_ticket_keys_are_given_to_existing_attendees_and_no_delegate_is_lost(scratch_url, config_for):
+def test_upgrading_keeps_every_row_and_gives_keys_to_existing_attendees(scratch_url, config_for):
     app = create_app(config_for(scratch_url))
     now = datetime.now(UTC)
     with app.app_context():
@@ -25,6 +25,14 @@ def test_ticket_keys_are_given_to_existing_attendees_and_no_delegate_is_lost(scr
                 ),
                 {"now": now, "later": now + timedelta(hours=1)},
             )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO user_account (id, email, password_hash, role, language, active, created_at)"
+                    " VALUES (1, 'lan@example.org', 'x', 'organizer', 'vi', true, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(sa.text("INSERT INTO event_assignment (user_id, event_id) VALUES (1, 1)"))
             for number in (1, 2):
                 connection.execute(
                     sa.text(
@@ -55,10 +63,12 @@ def test_ticket_keys_are_given_to_existing_attendees_and_no_delegate_is_lost(scr
             confirmed = connection.execute(sa.text("SELECT count(*) FROM registration WHERE address_confirmed_at IS NOT NULL"))
             confirmed = confirmed.scalar()
             tokens = connection.execute(sa.text("SELECT count(*) FROM manage_token")).scalar()
+            assignments = connection.execute(sa.text("SELECT user_id, event_id FROM event_assignment")).all()
         db.engine.dispose()
     assert [version for _, version in registrations] == ["", ""]
     keys = [key for key, _ in registrations] + delegates
     assert len(delegates) == 4 and tokens == 2
+    assert [tuple(row) for row in assignments] == [(1, 1)]  # rebuilding user_account (new roles) kept its assignments
     assert len(set(keys)) == 6 and all(len(key) == 22 for key in keys)
     assert len(set(row_keys)) == 4 and None not in row_keys  # each delegate's edit-form key
     assert confirmed == 2  # delegations from before address confirmation count as confirmed
