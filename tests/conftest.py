@@ -23,6 +23,7 @@ from flask_migrate import upgrade
 from exchange import create_app
 from exchange.extensions import db
 from exchange.models import Category, Event, EventStatus, EventTranslation, utcnow
+from exchange.services.seats import seat_drift
 
 
 def _make_postgres_database(server_url: str) -> tuple[str, callable]:
@@ -85,15 +86,19 @@ def config_for():
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, request):
     app = create_app(_test_config(database_url))
     with app.app_context():
         yield app
+        db.session.remove()
+        drift = [] if request.node.get_closest_marker("seat_drift_expected") else seat_drift()
         db.session.remove()
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+    # `flask check-seats` after every test: whatever a test did, the counters match the registrations.
+    assert drift == [], "seat counters differ from the seats that registrations hold"
 
 
 @pytest.fixture

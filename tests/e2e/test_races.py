@@ -25,7 +25,11 @@ from exchange.services.registrations import register
 from exchange.services.tickets import tickets
 from exchange.services.tokens import issue_manage_token
 
-LOCKING = pytest.mark.parametrize("locking", [True, False], ids=["with_locks", "negative_control"])
+# The negative control may leave the counters drifted: that is what it shows.
+LOCKING = pytest.mark.parametrize(
+    "locking",
+    [pytest.param(True, id="with_locks"), pytest.param(False, id="negative_control", marks=pytest.mark.seat_drift_expected)],
+)
 SERVER_KEY = "e2e-secret-key"  # tests/e2e/conftest.py gives the server this secret key
 
 

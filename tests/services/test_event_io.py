@@ -101,6 +101,7 @@ def test_the_file_must_hold_an_events_list(app):
         import_events([VALID])
 
 
+@pytest.mark.seat_drift_expected  # seats held set by hand, without registrations
 def test_capacity_cannot_drop_below_the_seats_already_held(app):
     import_events({"events": [VALID]})
     event = db.session.scalar(select(Event))

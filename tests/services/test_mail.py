@@ -33,6 +33,7 @@ from exchange.services.notifications import Notice, _subject, notify
 from exchange.services.outbox import queue_email
 from exchange.services.registrations import cancel, expire_pending, register
 from exchange.services.reminders import queue_reminders
+from exchange.services.seats import release_seats
 from exchange.services.tickets import read_ticket_code, tickets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +95,7 @@ def _make_notice(kind, event, individual, delegation, lang, message="Bus leaves 
         registration.status = RegistrationStatus.CONFIRMED
     if kind == Notice.EVENT_CANCELLED:
         registration.status = RegistrationStatus.CANCELLED  # as cancel_event() does before telling them
+        release_seats(event, registration.seats)
     if kind == Notice.CANCELLED:
         cancel(registration.id)
         return registration
@@ -423,6 +425,7 @@ def test_a_link_in_an_email_that_was_not_delivered_opens_nothing(smtp_server, ma
     assert db.session.scalar(select(func.count()).select_from(ManageToken)) == live
 
 
+@pytest.mark.seat_drift_expected  # the registration row is deleted by hand
 def test_an_email_about_a_deleted_registration_fails_once(smtp_server, make_event, individual):
     registration = register(make_event().id, individual()).registration
     db.session.delete(registration)

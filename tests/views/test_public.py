@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask_babel import force_locale, gettext
 
 from exchange.models import Category, EventStatus, utcnow
@@ -66,6 +67,7 @@ def test_server_error_page_is_translated_and_rolls_back(app, client):
     assert _translated(app, "km", "Something went wrong") in response.get_data(as_text=True)
 
 
+@pytest.mark.seat_drift_expected  # seats held set by hand, without registrations
 def test_event_page_shows_local_date_time_venue_and_seats(client, make_event):
     starts_at = datetime(2031, 6, 20, 23, 0, tzinfo=UTC)  # 06:00 on 21 June in Cần Thơ
     event = make_event(
@@ -110,6 +112,7 @@ def test_description_markdown_is_rendered_and_sanitised(client, make_event):
     assert 'href="javascript:' not in page
 
 
+@pytest.mark.seat_drift_expected  # seats held set by hand, without registrations
 def test_registration_window_is_explained(client, make_event):
     soon = make_event(registration_opens_at=utcnow() + timedelta(days=3))
     assert 'data-window="not_yet_open"' in _text(client.get(f"/en/events/{soon.slug}/"))

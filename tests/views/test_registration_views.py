@@ -118,6 +118,7 @@ def test_text_is_stored_in_nfc_without_invisible_characters(client, make_event):
     assert registration.email_normalized == "lan@example.com"
 
 
+@pytest.mark.seat_drift_expected  # seats held set by hand, without registrations
 def test_fields_the_form_does_not_declare_change_nothing(client, make_event):
     event = make_event(capacity=1, seats_taken=1)
     _manage_path(_post(client, event, status="confirmed", seats="0", reference="CT-AAAA-AAAA"))
