@@ -43,10 +43,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors_pages, security
+    from . import cli, errors_pages, outage, security
     from .manage import permissions
 
     errors_pages.register(app)
+    outage.register(app)
     permissions.register(app)
     security.register(app)
     cli.register(app)

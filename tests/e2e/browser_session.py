@@ -10,9 +10,10 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+# A CSRF field, whatever the order of its attributes.
+CSRF = re.compile(r'<input(?=[^>]*name="csrf_token")[^>]*value="([^"]+)"')
 PASSWORD = "correct horse battery staple"  # make_user's
 
 
@@ -26,6 +27,7 @@ class Answer:
     status: int
     body: str
     location: str = ""
+    headers: dict = field(default_factory=dict)
 
 
 class Session:
@@ -40,9 +42,11 @@ class Session:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         try:
             with self.opener.open(self.base_url + path, data=body, timeout=timeout) as response:
-                answer = Answer(response.status, response.read().decode(errors="replace"), response.headers.get("Location", ""))
+                text = response.read().decode(errors="replace")
+                answer = Answer(response.status, text, response.headers.get("Location", ""), dict(response.headers))
         except urllib.error.HTTPError as error:
-            answer = Answer(error.code, error.read().decode(errors="replace"), error.headers.get("Location", ""))
+            text = error.read().decode(errors="replace")
+            answer = Answer(error.code, text, error.headers.get("Location", ""), dict(error.headers))
         found = CSRF.search(answer.body)
         if found:
             self.token = found.group(1)

@@ -38,10 +38,19 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
     raise RuntimeError(f"the server did not answer {url} within {timeout}s")
 
 
+class ServerURL(str):
+    """A running server's base URL, which also knows its gunicorn master process and port."""
+
+    process: subprocess.Popen
+    port: int
+
+
 @contextlib.contextmanager
-def running_server(database_url: str, log_dir: Path, workers: int = 3, threads: int = 1, extra_args=(), **settings: str):
-    """The app under gunicorn on a free port; yields its base URL. `settings` become EXCHANGE_* variables."""
-    port = _free_port()
+def running_server(
+    database_url: str, log_dir: Path, workers: int = 3, threads: int = 1, extra_args=(), port: int | None = None, **settings: str
+):
+    """The app under gunicorn on a free port (or `port`); yields its base URL. `settings` become EXCHANGE_* variables."""
+    port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = dict(
         os.environ,
@@ -58,7 +67,9 @@ def running_server(database_url: str, log_dir: Path, workers: int = 3, threads: 
         process = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_until_up(base_url + "/healthz", process)
-            yield base_url
+            url = ServerURL(base_url)
+            url.process, url.port = process, port
+            yield url
         except RuntimeError as error:
             raise RuntimeError(f"{error}\n{log_path.read_text(errors='replace')}") from error
         finally:
