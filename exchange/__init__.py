@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .http import ExchangeRequest
+from .http import ExchangeRequest, IdConverter, refuse_control_characters_in_path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Application factory; `test_config` replaces instance/config.py and the environment."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True)
     app.request_class = ExchangeRequest
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object("exchange.config")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import cli, errors_pages, security
 
+    app.before_request(refuse_control_characters_in_path)
     errors_pages.register(app)
     security.register(app)
     cli.register(app)
