@@ -11,7 +11,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
-            return {"error": error.name, "status": error.code}, error.code
+            # Keep the error's own headers (a 405's Allow), not its HTML content type.
+            headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+            return {"error": error.name, "status": error.code}, error.code, headers
         if error.code not in (404, 500):
             return error
         return render_template(f"errors/{error.code}.html", error_page=True), error.code
