@@ -39,8 +39,13 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
 
 
 @contextlib.contextmanager
-def running_server(database_url: str, log_dir: Path, workers: int = 3, threads: int = 1, extra_args=(), **settings: str):
-    """The app under gunicorn on a free port; yields its base URL. `settings` become EXCHANGE_* variables."""
+def running_server(
+    database_url: str, log_dir: Path, workers: int = 3, threads: int = 1, extra_args=(), app: str = "wsgi:app", **settings: str
+):
+    """The app (`app`, a gunicorn app spec) under gunicorn on a free port; yields its base URL.
+
+    `settings` become EXCHANGE_* variables; stdout and stderr go to log_dir/gunicorn-<port>.log.
+    """
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = dict(
@@ -56,7 +61,7 @@ def running_server(database_url: str, log_dir: Path, workers: int = 3, threads: 
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     log_path = log_dir / f"gunicorn-{port}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([*command, app], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_until_up(base_url + "/healthz", process)
             yield base_url
