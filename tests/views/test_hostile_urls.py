@@ -11,7 +11,9 @@ as form fields. Run it on PostgreSQL too: that is where NUL used to fail.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import re
+from html.parser import HTMLParser
+from urllib.parse import quote, urlencode
 
 import pytest
 from flask import url_for
@@ -76,6 +78,63 @@ def world(app, make_event, make_user, individual, delegation):
     return users, values
 
 
+class _FormValues(HTMLParser):
+    """The values a browser would submit from a page's forms (inputs, checked boxes, selected options, text areas)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select = self._textarea = None
+        self._multiple = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.values[name] = attrs.get("value") or ""
+        elif tag == "select" and name:
+            self._select, self._multiple = name, "multiple" in attrs
+        elif tag == "option" and self._select:
+            # A single select sends its first option unless another is selected; a multiple one only what is selected.
+            if "selected" in attrs or (not self._multiple and self._select not in self.values):
+                self.values[self._select] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            # Browsers drop the line break that follows <textarea>.
+            text = self.values[self._textarea]
+            self.values[self._textarea] = text[2:] if text.startswith("\r\n") else text.removeprefix("\n")
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def _extremes_like(value: str) -> list[str]:
+    """Values at the edge of what a number or date field accepts, for a field holding `value`."""
+    if value.isdigit():
+        return ["9" * 25, "-1", "2147483648"]
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+        return ["0001-01-01T00%3A00", "9999-12-31T23%3A59", "2031-02-30T25%3A61"]
+    return []
+
+
+def _page_form(client, url: str) -> dict[str, str]:
+    response = client.get(url)
+    parser = _FormValues()
+    if response.status_code == 200 and response.mimetype == "text/html":
+        parser.feed(response.get_data(as_text=True))
+    response.close()
+    return parser.values
+
+
 def _rules(app):
     return sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint)
 
@@ -87,10 +146,18 @@ def _url(app, rule, values: dict, hostile_argument: str | None = None) -> str:
         return url_for(rule.endpoint, **arguments)
 
 
-def _requests(app, rule, values: dict):
+def _requests(app, client, rule, values: dict):
     """(method, URL, raw form body or None) for every hostile variant of `rule`."""
     methods = [method for method in ("GET", "POST") if method in rule.methods]
     base = _url(app, rule, values)
+    if methods == ["GET", "POST"]:
+        # The page's own form, as a browser would send it, with one field hostile at a time: so a
+        # hostile value reaches the service behind otherwise valid input.
+        form = _page_form(client, base)
+        for index, name in enumerate(sorted(form)):
+            valid = urlencode({key: value for key, value in form.items() if key != name})
+            for value in [HOSTILE[index % len(HOSTILE)], *_extremes_like(form[name])]:
+                yield "POST", base, f"{valid}&{quote(name)}={value}"
     for method in methods:
         body = "&".join(f"{key}={MARKER}" for key in FORM_KEYS) if method == "POST" else None
         for argument in sorted(rule.arguments):
@@ -122,12 +189,12 @@ def test_no_hostile_request_gets_a_server_error(app, client, login, world, endpo
     login(users[role])
     failures = []
     for rule in (rule for rule in _rules(app) if rule.endpoint == endpoint):
-        for method, url, body in _requests(app, rule, values):
+        for method, url, body in _requests(app, client, rule, values):
             response = client.open(
                 url, method=method, data=body, content_type="application/x-www-form-urlencoded" if body else None
             )
             if response.status_code >= 500:
-                failures.append(f"{method} {url[:200]} {(body or '')[:80]} -> {response.status_code}")
+                failures.append(f"{method} {url[:200]} {(body or '')[-100:]} -> {response.status_code}")
             response.close()
             if role != "anonymous" and endpoint == "auth.logout":
                 login(users[role])
@@ -184,3 +251,23 @@ def test_bulk_action_keeps_the_list_filters_and_ignores_the_rest(client, login, 
     assert response.status_code == 303
     assert response.headers["Location"] == f"/organizer/events/{event.slug}/registrations?status=confirmed"
     assert "Done for 1 registration." in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_event_date_far_from_now_is_refused_with_a_message(client, login, make_user, make_event):
+    event = make_event(slug="yoga-day-2031")
+    user = make_user("organizer@example.org", events=[event])
+    login(user)
+    form = _page_form(client, f"/organizer/events/{event.slug}/edit")
+    response = client.post(f"/organizer/events/{event.slug}/edit", data=form | {"starts_at": "0001-01-01T00:00"})
+    assert response.status_code == 200
+    assert "Enter a date between the years 2000 and 2200." in response.get_data(as_text=True)
+
+
+def test_an_unknown_event_in_an_account_form_is_refused(client, login, make_user, make_event):
+    event = make_event(slug="yoga-day-2031")
+    organizer = make_user("organizer@example.org", events=[event])
+    login(make_user("admin@example.org", role="admin"))
+    form = _page_form(client, f"/organizer/admin/users/{organizer.id}")
+    response = client.post(f"/organizer/admin/users/{organizer.id}", data=form | {"events": ["9" * 25]})
+    assert response.status_code == 200
+    assert "Please choose one of the options in the list." in response.get_data(as_text=True)
