@@ -5,8 +5,11 @@ hostile text (NUL, control characters, numbers past 64 bits, other
 scripts, an encoded lone surrogate, invalid UTF-8, very long values) and
 with hostile query strings (url_for's reserved names, unknown filter
 values, huge page numbers), as an anonymous visitor, as the event's
-organizer and as an administrator; POST rules also get the hostile values
-as form fields. Run it on PostgreSQL too: that is where NUL used to fail.
+organizer and as an administrator. POST rules also get the hostile values
+as form fields, and each page with a form is posted as a browser would send
+it with one field hostile at a time (so the value gets past the other
+fields' validation to the service). Run it on PostgreSQL too: that is where
+NUL used to fail.
 """
 
 from __future__ import annotations
