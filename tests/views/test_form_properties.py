@@ -21,7 +21,7 @@ from exchange.models import Delegate, Registration
 EXAMPLES = settings(
     max_examples=60,
     deadline=None,
-    database=None,  # no .hypothesis/ folder in the work tree; failures print their example
+    database=None,  # no saved examples between runs: each run is the same size, and a failure prints its example
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
