@@ -19,18 +19,22 @@ from .extensions import db
 from .i18n import LOCALES
 from .models import Event, RegistrationStatus, UserRole
 from .services.accounts import create_user, user_exists
+from .services.approval_requests import send_approval_digests
 from .services.demo import seed_demo
 from .services.event_io import import_events
 from .services.exports import attendee_rows, csv_chunks, write_xlsx
 from .services.mailer import send_due
 from .services.privacy import purge_personal_data
+from .services.registrations import expire_pending
 from .services.reminders import queue_reminders
+from .services.seats import seat_drift
 
 
 def register(app: Flask) -> None:
     for command in (
         seed_demo_command, import_events_command, outbox_group, send_reminders_command, create_user_command, export_command,
-        create_demo_organizer_command, purge_personal_data_command,
+        create_demo_organizer_command, purge_personal_data_command, check_seats_command, expire_pending_command,
+        send_approval_digests_command,
     ):  # fmt: skip
         app.cli.add_command(command)
 
@@ -160,3 +164,29 @@ def purge_personal_data_command(before: datetime) -> None:
     """Anonymise the registrations of events that ended before a date (in the programme's time zone)."""
     cutoff = before.replace(tzinfo=ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"]))
     click.echo(f"Anonymised {purge_personal_data(cutoff)} registrations of events that ended before {before:%Y-%m-%d}.")
+
+
+@click.command("check-seats")
+@with_appcontext
+def check_seats_command() -> None:
+    """Recompute the seats held from registrations; exit 1 and list every event whose counter differs."""
+    drift = seat_drift()
+    for event in drift:
+        click.echo(f"{event.slug}: counter {event.counter}, held by registrations {event.held}", err=True)
+    if drift:
+        raise SystemExit(1)
+    click.echo("Seat counters match the registrations.")
+
+
+@click.command("expire-pending")
+@with_appcontext
+def expire_pending_command() -> None:
+    """Lapse delegations whose address was not confirmed in time, freeing their seats (for cron; safe on several machines)."""
+    click.echo(f"Lapsed delegations: {expire_pending()}.")
+
+
+@click.command("send-approval-digests")
+@with_appcontext
+def send_approval_digests_command() -> None:
+    """Email each event's daily digest of delegations awaiting approval, where the event asks for one (daily cron)."""
+    click.echo(f"Approval digests queued: {send_approval_digests()}.")

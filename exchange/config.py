@@ -71,11 +71,12 @@ SESSION_COOKIE_SECURE = False
 LANGUAGE_COOKIE_NAME = "lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
-# Seats are taken with one atomic conditional UPDATE, in transactions that
-# SQLite begins IMMEDIATE. False switches to a naive read-then-write in
-# deferred transactions, only so the concurrency test can show that this
-# overbooks or fails (its negative control). Never turn it off anywhere else.
-SEAT_LOCKING = True
+# Seats are taken with one atomic conditional UPDATE; every state change locks
+# the row it decides on (FOR UPDATE) in a transaction that SQLite begins
+# IMMEDIATE. False switches all of that off (read, decide, write in deferred
+# transactions), only so the concurrency tests can show that this overbooks,
+# doubles or fails (their negative controls). Never turn it off anywhere else.
+LOCKING = True
 
 # Flask-Limiter limits on registration POSTs, per client address.
 REGISTRATION_RATE_LIMIT = "10 per minute;60 per hour"
@@ -103,3 +104,18 @@ OUTBOX_POLL_SECONDS = 3
 # Sign-in attempts allowed, per client address and per account (Flask-Limiter syntax).
 LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per minute;100 per hour"
 LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
+
+# A pending delegation holds its seats this many hours while its contact
+# confirms the address from the emailed link; unconfirmed, it lapses
+# (`flask expire-pending`, from cron) and its seats go to the waiting list.
+DELEGATION_CONFIRM_HOURS = 48
+
+# Most seats of one event held (confirmed or pending) by one email address,
+# and by one client address (kept only as a keyed hash). Never below the
+# event's largest delegation, so one delegation always fits.
+SEATS_PER_ADDRESS_LIMIT = 40
+SEATS_PER_CLIENT_LIMIT = 100
+
+# Flask-Limiter limit on the POSTs of a registrant's manage pages (save,
+# cancel, confirm), per client address, shared by all of them.
+MANAGE_RATE_LIMIT = "20 per minute;200 per hour"

@@ -32,3 +32,22 @@ class NotEnoughSeats(ExchangeError):
 
 class RegistrationLocked(ExchangeError):
     """The registration can no longer be changed (cancelled, declined, or past the deadline)."""
+
+
+class RegistrationNotFound(ExchangeError):
+    """The registration (or its event) is gone; views answer 404."""
+
+
+class SeatLimitReached(ExchangeError):
+    """One address or one client already holds as many seats of the event as it may."""
+
+
+class DelegationTooLarge(ExchangeError):
+    """A delegation form had more rows than the event allows; refused before any row was read.
+
+    `formdata` is the request's form cut to the rows allowed, to show again.
+    """
+
+    def __init__(self, message: str, formdata):
+        super().__init__(message)
+        self.formdata = formdata

@@ -85,6 +85,32 @@ def language_choices() -> tuple[tuple[str, str], ...]:
     return _languages(str(get_locale()))
 
 
+def _code_for_name(text: str, names_by_locale) -> str | None:
+    """The code whose name (in the current locale, English or Vietnamese) or code is `text`, ignoring case."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return None
+    for locale in dict.fromkeys((str(get_locale()), "en", "vi")):
+        for code, name in names_by_locale(locale):
+            if wanted in (code.casefold(), name.casefold()):
+                return code
+    return None
+
+
+def country_code_for(text: str) -> str | None:
+    """ISO 3166 code of a country typed or picked by code or by name; None if unknown."""
+    return _code_for_name(text, _territories)
+
+
+def language_code_for(text: str) -> str | None:
+    """ISO 639-1 code of a language typed or picked by code or by name; None if unknown."""
+    return _code_for_name(text, _languages)
+
+
+def language_name_in_locale(code: str) -> str:
+    return Locale.parse(str(get_locale())).languages.get(code, code)
+
+
 def is_country_code(code: str) -> bool:
     return any(code == known for known, _ in _territories("en"))
 

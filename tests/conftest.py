@@ -132,6 +132,17 @@ def make_event(app):
 
 
 @pytest.fixture
+def happening_now():
+    """make_event overrides for an event under way (its check-in day), still taking registrations."""
+    now = utcnow().replace(microsecond=0)
+    return {
+        "starts_at": now - timedelta(hours=1),
+        "registration_opens_at": now - timedelta(days=2),
+        "registration_closes_at": now + timedelta(hours=2),
+    }
+
+
+@pytest.fixture
 def individual():
     """Build an individual's RegistrationRequest; keyword arguments override its contact fields."""
     from exchange.models import AttendeeCategory, RegistrationKind

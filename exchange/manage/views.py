@@ -29,15 +29,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..charts import bar_chart, daily_chart
-from ..errors import ExchangeError
+from ..errors import ExchangeError, RegistrationNotFound
 from ..extensions import db
 from ..http import page_number, parse_id
-from ..i18n import LOCALES, country_name, format_day, format_time_in
+from ..i18n import LOCALES, country_name, format_day, format_short_date, format_time_in
 from ..models import AttendeeCategory, Event, Registration, RegistrationStatus
 from ..services.accounts import can_manage, manageable_events_query
 from ..services.audit import Actor, record_now
 from ..services.broadcast import broadcast, failed_broadcasts
-from ..services.checkin import check_in, door_counts, door_list, sign_in_sheet, undo_check_in
+from ..services.checkin import OtherDayCheckIn, check_in, door_counts, door_list, sign_in_sheet, undo_check_in
 from ..services.content import render_markdown
 from ..services.event_admin import cancel_event, duplicate_for_next_year, publish, save_event
 from ..services.exports import attendee_rows, csv_chunks, export_filename, write_xlsx
@@ -234,11 +234,15 @@ def registration_bulk(slug: str):
     event = _event_or_404(slug)
     form = MessageForm()
     action = request.form.get("action", "")
-    ids = [number for number in map(parse_id, request.form.getlist("selected")) if number is not None]
-    if action not in ACTIONS or not ids or not form.validate_on_submit():
+    values = request.form.getlist("selected")[: PER_PAGE + 1]
+    ids = [number for number in map(parse_id, values) if number is not None]
+    if action not in ACTIONS or not ids or len(ids) > PER_PAGE or not form.validate_on_submit():
         flash(_("Tick at least one registration and choose an action."), "error")
     else:
-        result = apply_to_many(g.actor, action, registrations_by_ids(event.id, ids), form.message.data or "")
+        selected = registrations_by_ids(event.id, ids)
+        if selected is None:
+            abort(404)  # an id of another event's registration: the same answer as a missing one
+        result = apply_to_many(g.actor, action, selected, form.message.data or "")
         flash(ngettext("Done for %(num)s registration.", "Done for %(num)s registrations.", len(result.done)))
         for reference, why in result.refused:
             flash(f"{reference}: {why}", "error")
@@ -266,7 +270,6 @@ def registration_action(slug: str, reference: str, action: str):
         perform(g.actor, action, registration.id, form.message.data or "")
         flash(_("Done. The registrant is being emailed."))
     except ExchangeError as error:
-        db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for("manage.registration_detail", slug=slug, reference=reference), code=303)
 
@@ -292,9 +295,30 @@ def checkin_counts(slug: str):
     return jsonify(expected=counts.expected, arrived=counts.arrived)
 
 
+def _checkin_response(
+    event: Event, registration: Registration, delegate: int | None, result=None, error=None, status=200, other_day=False
+):
+    """The page after a scan or a tap: welcome, already checked in (when and by whom), refused, or "not today"."""
+    return render_template(
+        "manage/ticket.html", event=event, registration=registration, delegate=delegate, result=result, error=error,
+        other_day=other_day, form=MessageForm(),
+    ), status  # fmt: skip
+
+
+def _already_message(event: Event, result) -> str:
+    values = {
+        "name": result.name,
+        "date": format_short_date(result.at, event.timezone),
+        "time": format_time_in(result.at, event.timezone),
+    }
+    if result.by:
+        return _("%(name)s was already checked in on %(date)s at %(time)s by %(who)s.", who=result.by, **values)
+    return _("%(name)s was already checked in on %(date)s at %(time)s.", **values)
+
+
 @bp.post("/events/<slug>/checkin")
 def checkin_mark(slug: str):
-    """Check one person (or one delegate) in, or undo it."""
+    """Check one person (or one delegate) in, or undo it; a delegate of another registration is a 404."""
     event = _event_or_404(slug)
     registration = _registration_or_404(event, request.form.get("reference", ""))
     delegate = parse_id(request.form.get("delegate"))
@@ -302,38 +326,37 @@ def checkin_mark(slug: str):
         if request.form.get("undo"):
             undo_check_in(g.actor, registration.id, delegate)
         else:
-            result = check_in(g.actor, registration.id, delegate)
+            result = check_in(g.actor, registration.id, delegate, other_day_confirmed=bool(request.form.get("other_day")))
             if result.already:
-                flash(
-                    _(
-                        "%(name)s was already checked in at %(time)s.",
-                        name=result.name,
-                        time=format_time_in(result.at, event.timezone),
-                    ),
-                    "error",
-                )
+                flash(_already_message(event, result), "error")
+    except RegistrationNotFound:
+        abort(404)
+    except OtherDayCheckIn as error:
+        return _checkin_response(event, registration, delegate, error=error.message, status=409, other_day=True)
     except ExchangeError as error:
-        db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for("manage.checkin", slug=slug, q=request.form.get("q", "")) + f"#r{registration.id}", code=303)
 
 
 @bp.get("/tickets/<code>")
 def ticket_checkin(code: str):
-    """A ticket's QR code, opened by any camera app: checks the attendee in; a second scan says when."""
+    """A ticket's QR code, opened by any camera app: checks the attendee in; a second scan says when and by whom."""
     found = read_ticket_code(code)
     registration = db.session.get(Registration, found[0]) if found else None
     if registration is None or not can_manage(current_user, registration.event):
         abort(404)
+    event = registration.event
     try:
         result = check_in(g.actor, registration.id, found[1])
+    except RegistrationNotFound:
+        abort(404)
+    except OtherDayCheckIn as error:
+        return _checkin_response(event, registration, found[1], error=error.message, status=409, other_day=True)
     except ExchangeError as error:
-        db.session.rollback()
-        return render_template(
-            "manage/ticket.html", event=registration.event, registration=registration, error=error.message
-        ), 409
-    return render_template("manage/ticket.html", event=registration.event, registration=registration, result=result,
-                           time=format_time_in(result.at, registration.event.timezone))  # fmt: skip
+        return _checkin_response(event, registration, found[1], error=error.message, status=409)
+    if result.already:
+        return _checkin_response(event, registration, found[1], result=result, error=_already_message(event, result))
+    return _checkin_response(event, registration, found[1], result=result)
 
 
 # Exports and statistics ---------------------------------------------------------------------------

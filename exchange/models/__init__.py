@@ -12,6 +12,7 @@ from .registration import (
     RegistrationChange,
     RegistrationKind,
     RegistrationStatus,
+    Transition,
 )
 from .types import UTCDateTime, utcnow
 from .user import AuditEntry, User, UserRole, event_assignment
@@ -33,6 +34,7 @@ __all__ = [
     "RegistrationChange",
     "RegistrationKind",
     "RegistrationStatus",
+    "Transition",
     "Audience",
     "Category",
     "Event",

@@ -123,6 +123,10 @@ class Event(db.Model):
     allows_delegations: Mapped[bool] = mapped_column(default=False)
     max_delegation_size: Mapped[int] = mapped_column(default=10)
     partner_countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Organizers hear of each delegation awaiting approval at once (False) or in one daily digest (True).
+    approval_digest: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # When the last daily digest went out; the next one lists what arrived since.
+    approval_digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

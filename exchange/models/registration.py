@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -41,6 +42,39 @@ _STATUS_TITLES = {
 }
 SEAT_HOLDING_STATUSES = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING})
 ACTIVE_STATUSES = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED})
+
+
+class Transition(enum.StrEnum):
+    """A change of a registration's state. `sources` are the statuses it may leave from.
+
+    Services enforce them on the locked row (`services.transitions`);
+    templates ask `registration.may(...)` instead of comparing statuses.
+    """
+
+    CANCEL = "cancel"  # confirmed|pending|waitlisted -> cancelled (registrant or organizer)
+    EDIT = "edit"  # confirmed|pending|waitlisted -> the same, or pending when people are added after approval
+    APPROVE = "approve"  # pending -> confirmed
+    DECLINE = "decline"  # pending|waitlisted -> declined (delegations)
+    PROMOTE = "promote"  # waitlisted -> confirmed|pending
+    CONFIRM_ADDRESS = "confirm_address"  # pending (address unconfirmed) -> pending (confirmed address)
+    LAPSE = "lapse"  # pending (address unconfirmed, too late) -> cancelled
+    RESEND = "resend"  # any status: the same email again
+
+    @property
+    def sources(self) -> frozenset[RegistrationStatus]:
+        return _TRANSITION_SOURCES[self]
+
+
+_TRANSITION_SOURCES = {
+    Transition.CANCEL: ACTIVE_STATUSES,
+    Transition.EDIT: ACTIVE_STATUSES,
+    Transition.APPROVE: frozenset({RegistrationStatus.PENDING}),
+    Transition.DECLINE: frozenset({RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED}),
+    Transition.PROMOTE: frozenset({RegistrationStatus.WAITLISTED}),
+    Transition.CONFIRM_ADDRESS: frozenset({RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED}),
+    Transition.LAPSE: frozenset({RegistrationStatus.PENDING}),
+    Transition.RESEND: frozenset(RegistrationStatus),
+}
 
 
 class RegistrationKind(enum.StrEnum):
@@ -94,6 +128,11 @@ class Registration(db.Model):
         ),
         # The waiting list of an event, in arrival order.
         Index("ix_registration_event_status_created", "event_id", "status", "created_at"),
+        # Seats held per address and per client, for the per-event caps.
+        Index("ix_registration_event_email", "event_id", "email_normalized"),
+        Index("ix_registration_event_client", "event_id", "client_key"),
+        # Pending delegations whose address confirmation runs out (`flask expire-pending`).
+        Index("ix_registration_status_confirm_by", "status", "confirm_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,8 +162,16 @@ class Registration(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # An individual's arrival; a delegation's delegates check in one by one.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Who checked them in (the account's email, kept as text like the audit log's).
+    checked_in_by: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # Set when personal data was erased after the event (`flask purge-personal-data`).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # A delegation's contact proves their address from the emailed link; until then its
+    # seats are held only until `confirm_by` (DELEGATION_CONFIRM_HOURS), then it lapses.
+    address_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # A keyed hash of the client address it came from (never the address itself), for the per-event seat cap.
+    client_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     event: Mapped[Event] = relationship()
     delegates: Mapped[list[Delegate]] = relationship(
@@ -141,6 +188,19 @@ class Registration(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def may(self, transition: Transition | str) -> bool:
+        """Whether `transition` may leave from the current status (the services enforce it on the locked row)."""
+        transition = Transition(transition)
+        if transition in (Transition.CONFIRM_ADDRESS, Transition.LAPSE) and self.address_confirmed_at is not None:
+            return False
+        if transition == Transition.DECLINE and not self.is_delegation:
+            return False
+        return self.status in transition.sources
+
+    @property
+    def awaits_address_confirmation(self) -> bool:
+        return self.is_delegation and self.address_confirmed_at is None and self.status in Transition.CONFIRM_ADDRESS.sources
 
     def __repr__(self) -> str:
         return f"<Registration {self.reference} {self.status}>"
@@ -159,13 +219,23 @@ class ManageToken(db.Model):
     registration: Mapped[Registration] = relationship()
 
 
+def new_delegate_key() -> str:
+    return secrets.token_urlsafe(12)
+
+
 class Delegate(db.Model):
     """A named member of a delegation."""
 
     __tablename__ = "delegate"
+    __table_args__ = (Index("uq_delegate_key", "key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    # Names the row in the edit form, so an edit updates this delegate in place (keeping
+    # their ticket and check-in) without a sequential id reaching the registrant.
+    # (Nullable in the schema only because SQLite cannot add a NOT NULL column without rebuilding the
+    # table, which would cascade-delete its children; the model always fills it.)
+    key: Mapped[str] = mapped_column(String(24), nullable=True, default=new_delegate_key)
     sort_order: Mapped[int] = mapped_column(default=0)
     full_name: Mapped[str] = mapped_column(String(120))
     position: Mapped[str] = mapped_column(String(120), default="")
@@ -173,6 +243,7 @@ class Delegate(db.Model):
     dietary: Mapped[str] = mapped_column(String(200), default="")
     interpreter_language: Mapped[str] = mapped_column(String(12), default="")
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    checked_in_by: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     registration: Mapped[Registration] = relationship(back_populates="delegates")
 
@@ -212,4 +283,7 @@ _CHANGE_TITLES = {
     "declined": _l("Declined"),
     "cancelled": lazy_pgettext("registration status", "Cancelled"),
     "event_cancelled": _l("Event cancelled"),
+    "address_confirmed": _l("Address confirmed"),
+    "lapsed": _l("Lapsed: address not confirmed in time"),
+    "reapproval": _l("Sent back for approval: people added"),
 }

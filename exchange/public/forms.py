@@ -6,12 +6,35 @@ e-mail address, consent), so the details forms are the base classes.
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, FieldList, Form, FormField, SelectField, StringField, TelField, TextAreaField
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import ValidationError
 
-from ..i18n import country_choices, language_choices
+from ..errors import DelegationTooLarge
+from ..i18n import (
+    country_choices,
+    country_code_for,
+    country_name,
+    language_choices,
+    language_code_for,
+    language_name_in_locale,
+)
 from ..models import AttendeeCategory, Registration, RegistrationKind
 from ..services.event_io import MAX_DELEGATION_SIZE
 from ..services.registrations import ContactData, DelegateData, RegistrationRequest
@@ -85,25 +108,108 @@ class RegistrationForm(ContactForm):
     # The honeypot: hidden from people by CSS, left empty by them.
     website = StringField(_l("Leave this field empty"), validators=[Empty()])
 
-    def registration_request(self, language: str) -> RegistrationRequest:
+    def registration_request(self, language: str, client_address: str = "") -> RegistrationRequest:
         return RegistrationRequest(
-            kind=RegistrationKind.INDIVIDUAL, email=self.email.data, language=language, contact=self.contact_data()
+            kind=RegistrationKind.INDIVIDUAL,
+            email=self.email.data,
+            language=language,
+            contact=self.contact_data(),
+            client_address=client_address,
         )
+
+
+class NamedCodeField(StringField):
+    """A code (country, language) typed or picked by its name from one list the page shares (a datalist).
+
+    A select per row would repeat ~250 options in every delegate row; this
+    field shows the name in the page's language and stores the code. Scripts
+    may post the code itself.
+    """
+
+    def __init__(self, label, *, to_code, to_name, message, **kwargs):
+        super().__init__(label, validators=[SafeText(), MaxLength(80)], **kwargs)
+        self.to_code, self.to_name, self.message = to_code, to_name, message
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.to_name(self.data) if self.data else ""
+
+    def post_validate(self, form, validation_stopped: bool) -> None:
+        if validation_stopped:
+            return
+        if not self.data:
+            self.data = ""
+            return
+        code = self.to_code(self.data)
+        if code is None:
+            self.errors.append(self.message)
+        else:
+            self.data = code
+
+
+def nationality_field() -> NamedCodeField:
+    return NamedCodeField(
+        _l("Nationality"), to_code=country_code_for, to_name=country_name, message=_l("Choose a country from the list.")
+    )
+
+
+def interpreter_field() -> NamedCodeField:
+    return NamedCodeField(
+        _l("Interpreter language"),
+        to_code=language_code_for,
+        to_name=language_name_in_locale,
+        message=_l("Choose a language from the list, or leave it empty if no interpreter is needed."),
+    )
+
+
+class DelegateKey:
+    """A row's key is one the server issued (or empty for a new person); anything else counts as new."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data and not re.fullmatch(r"[A-Za-z0-9_-]{1,24}", field.data):
+            field.data = ""
 
 
 class DelegateForm(Form):
     """One delegate: a row of the delegation form."""
 
+    key = HiddenField(validators=[DelegateKey()])
     full_name = text_field(_l("Full name"), NAME_LIMIT, required=True)
     position = text_field(_l("Position"), POSITION_LIMIT)
-    nationality = select_field(_l("Nationality"))
+    nationality = nationality_field()
     dietary = text_field(_l("Dietary needs"), DIETARY_LIMIT)
-    interpreter_language = select_field(_l("Interpreter language"))
+    interpreter_language = interpreter_field()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.nationality.choices = country_options("—")
-        self.interpreter_language.choices = [("", _l("No interpreter needed")), *language_choices()]
+
+_DELEGATE_ROW = re.compile(r"delegates-(\d{1,6})-")
+
+
+def delegate_rows(formdata) -> list[int]:
+    """The row numbers a delegation POST carries, read from its field names without building any form."""
+    return sorted({int(match.group(1)) for key in formdata.keys() if (match := _DELEGATE_ROW.match(key))})
+
+
+def bounded_delegation_formdata(formdata, max_delegates: int):
+    """`formdata`, checked to carry at most `max_delegates` delegate rows before any row's form is built.
+
+    Raises DelegationTooLarge, carrying the first `max_delegates` rows (so the
+    page shown again stays as small as the largest allowed delegation).
+    """
+    rows = delegate_rows(formdata)
+    if len(rows) <= max_delegates:
+        return formdata
+    kept = {str(number) for number in rows[:max_delegates]}
+    raise DelegationTooLarge(
+        _l("A delegation has at most %(size)s delegates; only the first %(size)s rows are shown.", size=max_delegates),
+        MultiDict(
+            [
+                (key, value)
+                for key, value in formdata.items(multi=True)
+                if not (match := _DELEGATE_ROW.match(key)) or match.group(1) in kept
+            ]
+        ),
+    )
 
 
 class DelegationDetailsForm(FlaskForm):
@@ -123,6 +229,9 @@ class DelegationDetailsForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.max_delegates = max_delegates
         self.country.choices = country_options(_l("Choose…"))
+        # One list each that every delegate row shares (datalists), not a select per row.
+        self.country_names = [name for _code, name in country_choices()]
+        self.language_names = [name for _code, name in language_choices()]
 
     @classmethod
     def for_registration(cls, registration: Registration) -> DelegationDetailsForm:
@@ -136,6 +245,7 @@ class DelegationDetailsForm(FlaskForm):
             notes=registration.notes,
             delegates=[
                 {
+                    "key": delegate.key,
                     "full_name": delegate.full_name,
                     "position": delegate.position,
                     "nationality": delegate.nationality,
@@ -178,6 +288,7 @@ class DelegationDetailsForm(FlaskForm):
     def delegate_data(self) -> list[DelegateData]:
         return [
             DelegateData(
+                key=row.key.data or "",
                 full_name=row.full_name.data,
                 position=row.position.data or "",
                 nationality=row.nationality.data or "",
@@ -195,11 +306,12 @@ class DelegationForm(DelegationDetailsForm):
     consent = BooleanField(validators=[Accepted(CONSENT_MESSAGE)])
     website = StringField(_l("Leave this field empty"), validators=[Empty()])
 
-    def registration_request(self, language: str) -> RegistrationRequest:
+    def registration_request(self, language: str, client_address: str = "") -> RegistrationRequest:
         return RegistrationRequest(
             kind=RegistrationKind.DELEGATION,
             email=self.email.data,
             language=language,
             contact=self.contact_data(),
             delegates=self.delegate_data(),
+            client_address=client_address,
         )

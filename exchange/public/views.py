@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ..errors import RegistrationRefused
+from ..errors import DelegationTooLarge, ExchangeError, RegistrationRefused
 from ..extensions import csrf, limiter
 from ..http import page_number
 from ..i18n import format_month, localize_blueprint
@@ -13,7 +13,7 @@ from ..models import Audience, Category, Event, RegistrationKind, RegistrationWi
 from ..services.content import render_markdown
 from ..services.events import CatalogFilters, catalog_months, catalog_page, public_event, upcoming_events
 from ..services.registrations import RegistrationOutcome, check_open_for, register
-from .forms import DelegationForm, RegistrationForm
+from .forms import DelegationForm, RegistrationForm, bounded_delegation_formdata
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 
@@ -23,6 +23,10 @@ localize_blueprint(bp)
 
 def registration_rate_limit() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+# One budget per client for both registration forms, so switching forms gains no extra attempts.
+_registration_limit = limiter.shared_limit(registration_rate_limit, scope="registration", methods=["POST"])
 
 
 @bp.get("/")
@@ -86,38 +90,54 @@ def _registration_response(outcome: RegistrationOutcome):
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one re-shows the filled form instead of an error page
-@limiter.limit(registration_rate_limit, methods=["POST"])
+@_registration_limit
 def registration_create(slug: str):
     """An individual registers; on success the browser goes to the manage page."""
     event = public_event(slug) or abort(404)
     form = RegistrationForm()
-    refusal = _refusal(event, RegistrationKind.INDIVIDUAL)
+    refusal, error = _refusal(event, RegistrationKind.INDIVIDUAL), None
     if refusal is None and form.validate_on_submit():
         try:
-            return _registration_response(register(event.id, form.registration_request(g.lang)))
-        except RegistrationRefused as error:
-            refusal = error.message
+            return _registration_response(register(event.id, form.registration_request(g.lang, _client())))
+        except RegistrationRefused as refused:
+            refusal = refused.message
+        except ExchangeError as refused:
+            error = refused.message
     return render_template(
-        "public/registration_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal
-    )
+        "public/registration_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal,
+        error=error,
+    )  # fmt: skip
 
 
 @bp.route("/events/<slug>/delegation", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(registration_rate_limit, methods=["POST"])
+@_registration_limit
 def delegation_create(slug: str):
     """A consulate or partner registers a delegation; row buttons add or remove delegates without JavaScript."""
     event = public_event(slug) or abort(404)
-    form = DelegationForm(max_delegates=event.max_delegation_size)
-    refusal = _refusal(event, RegistrationKind.DELEGATION)
-    if refusal is None and request.method == "POST" and not form.edit_rows(request.form) and form.validate_on_submit():
+    refusal, error, status = _refusal(event, RegistrationKind.DELEGATION), None, 200
+    formdata = request.form if request.method == "POST" else None
+    if formdata is not None:
         try:
-            return _registration_response(register(event.id, form.registration_request(g.lang)))
-        except RegistrationRefused as error:
-            refusal = error.message
+            formdata = bounded_delegation_formdata(formdata, event.max_delegation_size)
+        except DelegationTooLarge as too_large:
+            formdata, error, status = too_large.formdata, too_large.message, 422
+    form = DelegationForm(formdata, max_delegates=event.max_delegation_size)
+    if refusal is None and error is None and formdata is not None and not form.edit_rows(formdata) and form.validate_on_submit():
+        try:
+            return _registration_response(register(event.id, form.registration_request(g.lang, _client())))
+        except RegistrationRefused as refused:
+            refusal = refused.message
+        except ExchangeError as refused:
+            error = refused.message
     return render_template(
-        "public/delegation_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal
-    )
+        "public/delegation_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal,
+        error=error,
+    ), status  # fmt: skip
+
+
+def _client() -> str:
+    return request.remote_addr or ""
 
 
 @bp.get("/privacy")

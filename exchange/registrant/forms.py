@@ -14,3 +14,7 @@ class CancelForm(FlaskForm):
         _l("Yes, cancel my registration"),
         validators=[Accepted(_l("Tick the box to confirm that you want to cancel."))],
     )
+
+
+class ConfirmAddressForm(FlaskForm):
+    """The "Confirm" button of a delegation's contact: a POST, so mail scanners opening the link change nothing."""

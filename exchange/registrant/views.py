@@ -6,19 +6,19 @@ them, no cache keeps them, and an unknown token looks like any missing page.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import ExchangeError
-from ..extensions import csrf
+from ..errors import DelegationTooLarge, ExchangeError
+from ..extensions import csrf, limiter
 from ..i18n import localize_blueprint
 from ..models import Registration
-from ..public.forms import ContactForm, DelegationDetailsForm
+from ..public.forms import ContactForm, DelegationDetailsForm, bounded_delegation_formdata
 from ..services.calendar import registration_calendar as build_registration_calendar
-from ..services.registrations import cancel, update_contact, update_delegates, waitlist_position
+from ..services.registrations import cancel, confirm_address, update_contact, update_delegates, waitlist_position
 from ..services.tickets import tickets
 from ..services.tokens import registration_for_token
-from .forms import CancelForm
+from .forms import CancelForm, ConfirmAddressForm
 
 bp = Blueprint("registrant", __name__, url_prefix="/<lang>/r")
 localize_blueprint(bp)
@@ -37,15 +37,23 @@ def _registration(token: str) -> Registration:
     return registration_for_token(token) or abort(404)
 
 
+def edit_rate_limit() -> str:
+    return current_app.config["MANAGE_RATE_LIMIT"]
+
+
+# One budget per client for every POST of the manage pages (save, cancel, confirm).
+_manage_limit = limiter.shared_limit(edit_rate_limit, scope="registrant-manage", methods=["POST"])
+
+
 def _edit_form(registration: Registration, formdata=None):
     if registration.is_delegation:
         if formdata is None:
             return DelegationDetailsForm.for_registration(registration)
-        return DelegationDetailsForm(max_delegates=registration.event.max_delegation_size)
+        return DelegationDetailsForm(formdata, max_delegates=registration.event.max_delegation_size)
     return ContactForm.for_registration(registration) if formdata is None else ContactForm()
 
 
-def _render(registration: Registration, token: str, edit_form, cancel_form, error: str | None = None):
+def _render(registration: Registration, token: str, edit_form, cancel_form, error: str | None = None, status: int = 200):
     return render_template(
         "registrant/registration_manage.html",
         registration=registration,
@@ -56,32 +64,63 @@ def _render(registration: Registration, token: str, edit_form, cancel_form, erro
         tickets=tickets(registration),
         edit_form=edit_form,
         cancel_form=cancel_form,
+        confirm_form=ConfirmAddressForm(),
         error=error,
-    )
+    ), status
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
+@_manage_limit
 def registration_manage(token: str):
     """See one's registration; POST saves edited details (and, for a delegation, its delegates)."""
     registration = _registration(token)
     if request.method == "GET":
         return _render(registration, token, _edit_form(registration), CancelForm())
-    form = _edit_form(registration, request.form)
-    rows_edited = registration.is_delegation and form.edit_rows(request.form)
-    if rows_edited or not form.validate_on_submit():
-        return _render(registration, token, form, CancelForm())
+    if registration.is_delegation:
+        try:
+            formdata = bounded_delegation_formdata(request.form, registration.event.max_delegation_size)
+        except DelegationTooLarge as error:
+            form = _edit_form(registration, error.formdata)
+            return _render(registration, token, form, CancelForm(), error=error.message, status=422)
+        form = _edit_form(registration, formdata)
+        if form.edit_rows(formdata) or not form.validate_on_submit():
+            return _render(registration, token, form, CancelForm())
+    else:
+        form = _edit_form(registration, request.form)
+        if not form.validate_on_submit():
+            return _render(registration, token, form, CancelForm())
     try:
         if registration.is_delegation:
-            update_delegates(registration.id, form.contact_data(), form.delegate_data())
+            change = update_delegates(registration.id, form.contact_data(), form.delegate_data())
         else:
+            change = None
             update_contact(registration.id, form.contact_data())
     except ExchangeError as error:
         return _render(registration, token, form, CancelForm(), error=error.message)
-    flash(_("Your changes are saved."))
+    if change is not None and change.needs_reapproval:
+        flash(_("Your changes are saved. Because people were added, the delegation awaits the organizers' approval again."))
+    else:
+        flash(_("Your changes are saved."))
+    return redirect(url_for("registrant.registration_manage", token=token), code=303)
+
+
+@bp.post("/<token>/confirm")
+@_manage_limit
+def registration_confirm(token: str):
+    """The delegation's contact confirms their address (the emailed link's page has this button)."""
+    registration = _registration(token)
+    if not ConfirmAddressForm().validate_on_submit():
+        return _render(registration, token, _edit_form(registration), CancelForm(), status=400)
+    try:
+        confirm_address(registration.id)
+    except ExchangeError as error:
+        return _render(registration, token, _edit_form(registration), CancelForm(), error=error.message, status=409)
+    flash(_("Thank you: your address is confirmed and your delegation's seats stay held."))
     return redirect(url_for("registrant.registration_manage", token=token), code=303)
 
 
 @bp.post("/<token>/cancel")
+@_manage_limit
 def registration_cancel(token: str):
     """Cancel one's registration, once the confirmation box is ticked."""
     registration = _registration(token)
@@ -91,7 +130,7 @@ def registration_cancel(token: str):
     try:
         cancel(registration.id)
     except ExchangeError as error:
-        return _render(registration, token, _edit_form(registration), form, error=error.message)
+        return _render(registration, token, _edit_form(registration), form, error=error.message, status=409)
     flash(_("Your registration is cancelled."))
     return redirect(url_for("registrant.registration_manage", token=token), code=303)
 

@@ -4,68 +4,122 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from ..database import begin_write
-from ..errors import ExchangeError
+from ..database import locking_enabled, write_transaction
+from ..errors import ExchangeError, RegistrationNotFound
 from ..extensions import db
 from ..models import Delegate, Event, Registration, RegistrationKind, RegistrationStatus, utcnow
 from .audit import Actor, record
 
 
 class CheckInRefused(ExchangeError):
-    """The person cannot be checked in (not confirmed, unknown delegate)."""
+    """The person cannot be checked in (not confirmed, not checked in, unknown delegate)."""
+
+
+class OtherDayCheckIn(ExchangeError):
+    """The ticket is scanned on a day the event does not take place: the staff must confirm."""
 
 
 @dataclass(frozen=True)
 class CheckIn:
     name: str
     at: datetime
-    already: bool  # True: this is a second scan; `at` is the first one
+    already: bool  # True: this is a second scan; `at` and `by` are the first one's
+    by: str = ""  # who checked them in (the account's email), when known
 
 
-def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None) -> CheckIn:
-    """Mark an attendee as arrived, once: a second scan reports when the first one was."""
-    begin_write()
-    registration = db.session.get(Registration, registration_id, populate_existing=True)
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise CheckInRefused(_l("This registration is not confirmed (%(status)s).", status=registration.status.title))
-    if registration.is_delegation:
-        delegate = next((d for d in registration.delegates if d.id == delegate_id), None)
-        if delegate is None:
-            raise CheckInRefused(_l("This delegate is not on the delegation's list."))
-        target, row_id, name = Delegate, delegate.id, delegate.full_name
+def _target(registration: Registration, delegate_id: int | None):
+    """(model, row id, name) of the attendee: the person, or a delegate of this delegation (else 404)."""
+    if not registration.is_delegation:
+        return Registration, registration.id, registration.full_name
+    delegate = next((d for d in registration.delegates if d.id == delegate_id), None)
+    if delegate is None:
+        raise RegistrationNotFound(_l("This delegate is not on the delegation's list."))
+    return Delegate, delegate.id, delegate.full_name
+
+
+def is_event_day(event: Event, now: datetime | None = None) -> bool:
+    """Whether `now` falls on one of the event's days, in the event's time zone."""
+    zone = ZoneInfo(event.timezone)
+    today = (now or utcnow()).astimezone(zone).date()
+    return event.starts_at.astimezone(zone).date() <= today <= event.ends_at.astimezone(zone).date()
+
+
+def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None, *, other_day_confirmed: bool = False) -> CheckIn:
+    """Mark an attendee as arrived, exactly once: a second scan reports when, and by whom, the first one was.
+
+    One conditional UPDATE decides, so two doors scanning the same ticket at
+    once check the person in once. Raises CheckInRefused (not confirmed),
+    OtherDayCheckIn (not the event's day, unless confirmed by the staff),
+    RegistrationNotFound (a delegate of another delegation).
+    """
+    with write_transaction():
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        if registration is None:
+            raise RegistrationNotFound(_l("This registration no longer exists."))
+        target, row_id, name = _target(registration, delegate_id)
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise CheckInRefused(_l("This registration is not confirmed (%(status)s).", status=registration.status.title))
+        now = utcnow()
+        if not other_day_confirmed and not is_event_day(registration.event, now):
+            raise OtherDayCheckIn(_l("Today is not a day of this event. Check the date before letting this person in."))
+        if _mark(target, row_id, registration.id, actor, now):
+            record(actor, "checkin", registration=registration, reference=registration.reference, delegate=delegate_id)
+            return CheckIn(name=name, at=now, already=False, by=actor.user.email)
+        first_at, first_by = db.session.execute(
+            select(target.checked_in_at, target.checked_in_by).where(target.id == row_id)
+        ).one()
+        return CheckIn(name=name, at=first_at, already=True, by=first_by)
+
+
+def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime) -> bool:
+    """Set the arrival unless already set, while the registration is confirmed; True if this call set it."""
+    if not locking_enabled():
+        # Read, decide, write: the race the negative control exists to show.
+        if db.session.scalar(select(target.checked_in_at).where(target.id == row_id)) is not None:
+            return False
+        condition = (target.id == row_id,)
     else:
-        target, row_id, name = Registration, registration.id, registration.full_name
-    now = utcnow()
+        confirmed = (
+            Registration.status == RegistrationStatus.CONFIRMED
+            if target is Registration
+            else exists().where(Registration.id == registration_id, Registration.status == RegistrationStatus.CONFIRMED)
+        )
+        condition = (target.id == row_id, target.checked_in_at.is_(None), confirmed)
     marked = db.session.execute(
         update(target)
-        .where(target.id == row_id, target.checked_in_at.is_(None))
-        .values(checked_in_at=now)
+        .where(*condition)
+        .values(checked_in_at=now, checked_in_by=actor.user.email)
         .execution_options(synchronize_session=False)
     )
-    if marked.rowcount == 0:
-        first = db.session.scalar(select(target.checked_in_at).where(target.id == row_id))
-        db.session.commit()
-        return CheckIn(name=name, at=first, already=True)
-    record(actor, "checkin", registration=registration, delegate=delegate_id)
-    db.session.commit()
-    return CheckIn(name=name, at=now, already=False)
+    return marked.rowcount == 1
 
 
-def undo_check_in(actor: Actor, registration_id: int, delegate_id: int | None = None) -> None:
-    """Take back a check-in made by mistake."""
-    begin_write()
-    registration = db.session.get(Registration, registration_id)
-    target, row_id = (Delegate, delegate_id) if registration.is_delegation else (Registration, registration.id)
-    db.session.execute(
-        update(target).where(target.id == row_id).values(checked_in_at=None).execution_options(synchronize_session=False)
-    )
-    record(actor, "checkin.undone", registration=registration, delegate=delegate_id)
-    db.session.commit()
+def undo_check_in(actor: Actor, registration_id: int, delegate_id: int | None = None) -> str:
+    """Take back a check-in made by mistake; returns the person's name.
+
+    Raises RegistrationNotFound for a delegate of another delegation, CheckInRefused if not checked in.
+    """
+    with write_transaction():
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        if registration is None:
+            raise RegistrationNotFound(_l("This registration no longer exists."))
+        target, row_id, name = _target(registration, delegate_id)
+        undone = db.session.execute(
+            update(target)
+            .where(target.id == row_id, target.checked_in_at.is_not(None))
+            .values(checked_in_at=None, checked_in_by="")
+            .execution_options(synchronize_session=False)
+        )
+        if undone.rowcount == 0:
+            raise CheckInRefused(_l("%(name)s is not checked in.", name=name))
+        record(actor, "checkin.undone", registration=registration, reference=registration.reference, delegate=delegate_id)
+        return name
 
 
 @dataclass(frozen=True)

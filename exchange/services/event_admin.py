@@ -10,13 +10,15 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 
-from ..database import begin_write
+from ..database import for_update, transactional
 from ..errors import ExchangeError
 from ..extensions import db
 from ..models import ACTIVE_STATUSES, Category, Event, EventStatus, EventTranslation, Registration, RegistrationStatus
 from .audit import Actor, record
 from .notifications import Notice, notify
-from .seats import fill_from_waitlist, record_change
+from .registrations import notify_promoted
+from .seats import fill_from_waitlist, record_change, release_seats, set_capacity
+from .transitions import lock_event
 
 
 class EventRefused(ExchangeError):
@@ -57,30 +59,44 @@ def _check(draft: EventDraft, event_id: int | None) -> None:
         raise EventRefused(_l("Another event already uses this web address."))
 
 
+def capacity_refusal(seats_taken: int):
+    return _ln(
+        "%(num)s seat is already held, so the capacity cannot be lower.",
+        "%(num)s seats are already held, so the capacity cannot be lower.",
+        seats_taken,
+    )
+
+
+def change_capacity(event: Event, capacity: int) -> list[Registration]:
+    """Set the capacity of an existing, locked event and fill the waiting list; returns whom to notify.
+
+    Raises EventRefused when more seats are held than the new capacity.
+    """
+    if capacity == event.capacity:
+        return []
+    if not set_capacity(event, capacity):
+        raise EventRefused(capacity_refusal(event.seats_taken))
+    return fill_from_waitlist(event)
+
+
+@transactional
 def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
     """Create an event (as a draft, assigned to its creator) or update one.
 
     Capacity cannot drop below the seats held; raising it promotes the
     waiting list, whose promoted registrants are emailed.
     """
-    begin_write()
     _check(draft, event_id)
-    values = {key: value for key, value in draft.__dict__.items() if key != "translations"}
+    values = {key: value for key, value in draft.__dict__.items() if key not in ("translations", "capacity")}
+    promoted: list[Registration] = []
     if event_id is None:
-        event = Event(status=EventStatus.DRAFT, seats_taken=0, **values)
+        event = Event(status=EventStatus.DRAFT, seats_taken=0, capacity=draft.capacity, **values)
         db.session.add(event)
         if not actor.user.is_admin:
             actor.user.events.append(event)
     else:
-        event = db.session.get(Event, event_id, populate_existing=True)
-        if draft.capacity < event.seats_taken:
-            raise EventRefused(
-                _ln(
-                    "%(num)s seat is already held, so the capacity cannot be lower.",
-                    "%(num)s seats are already held, so the capacity cannot be lower.",
-                    event.seats_taken,
-                )
-            )
+        event = lock_event(event_id)
+        promoted = change_capacity(event, draft.capacity)
         for key, value in values.items():
             setattr(event, key, value)
     by_lang = {translation.lang: translation for translation in event.translations}
@@ -96,40 +112,48 @@ def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
             kept.append(translation)
     event.translations = kept
     db.session.flush()
-    for promoted in fill_from_waitlist(event) if event_id is not None else []:
-        notify(promoted, Notice.PROMOTED)
+    for registration in promoted:
+        notify_promoted(registration)
     record(actor, "event.created" if event_id is None else "event.updated", event=event, slug=event.slug)
-    db.session.commit()
     return event
 
 
+@transactional
 def publish(actor: Actor, event_id: int) -> Event:
-    begin_write()
-    event = db.session.get(Event, event_id, populate_existing=True)
+    """Make the event public. Raises EventRefused for a cancelled event."""
+    event = lock_event(event_id)
     if event.status == EventStatus.CANCELLED:
         raise EventRefused(_l("A cancelled event cannot be published again; duplicate it instead."))
+    if event.status == EventStatus.PUBLISHED:
+        raise EventRefused(_l("This event is already published."))
     event.status = EventStatus.PUBLISHED
     record(actor, "event.published", event=event)
-    db.session.commit()
     return event
 
 
+@transactional
 def cancel_event(actor: Actor, event_id: int, message: str = "") -> int:
-    """Cancel an event: every active registration is cancelled and emailed in its language. Returns how many."""
-    begin_write()
-    event = db.session.get(Event, event_id, populate_existing=True)
+    """Cancel an event: every active registration is cancelled and emailed in its language. Returns how many.
+
+    The event row is locked first, so no registration or transition of this
+    event runs meanwhile, and a second click finds the event cancelled.
+    """
+    event = lock_event(event_id)
     if event.status == EventStatus.CANCELLED:
         raise EventRefused(_l("This event is already cancelled."))
     event.status = EventStatus.CANCELLED
     registrations = db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+        for_update(
+            select(Registration).where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+        ).execution_options(populate_existing=True)
     ).all()
+    held = sum(registration.seats for registration in registrations if registration.status.holds_seats)
     for registration in registrations:
         record_change(registration, "event_cancelled", RegistrationStatus.CANCELLED)
         notify(registration, Notice.EVENT_CANCELLED, message=message)
-    event.seats_taken = 0  # every seat holder was just cancelled
+    if held:
+        release_seats(event, held)
     record(actor, "event.cancelled", event=event, registrations=len(registrations))
-    db.session.commit()
     return len(registrations)
 
 

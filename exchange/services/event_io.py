@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import select
 
-from ..database import begin_write
-from ..errors import InvalidEventData
+from ..database import for_update, write_transaction
+from ..errors import ExchangeError, InvalidEventData
 from ..extensions import db
 from ..i18n import LOCALES, is_country_code
-from ..models import Category, Event, EventStatus, EventTranslation
+from ..models import Category, Event, EventStatus, EventTranslation, Registration
 from ..text import UnsafeText, clean_text
+from .event_admin import change_capacity
+from .registrations import notify_promoted
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_CAPACITY = 1_000_000
@@ -240,34 +242,42 @@ def import_events(payload: Any, *, create_only: bool = False) -> ImportResult:
     if problems:
         raise InvalidEventData(problems)
 
-    begin_write()
-    existing = {event.slug: event for event in db.session.scalars(select(Event).where(Event.slug.in_(seen)))}
-    result = ImportResult()
-    for data in parsed:
-        event = existing.get(data.slug)
-        if event is not None and create_only:
-            result.kept.append(data.slug)
-            continue
-        if event is not None and data.values["capacity"] < event.seats_taken:
-            problems.append(f"{data.slug}.capacity: {event.seats_taken} seats are already held")
-            continue
-        if event is None:
-            event = Event(slug=data.slug)
-            db.session.add(event)
-            result.created.append(data.slug)
-        else:
-            result.updated.append(data.slug)
-        _apply(event, data)
-    if problems:
-        db.session.rollback()
-        raise InvalidEventData(problems)
-    db.session.commit()
+    with write_transaction():
+        existing = {
+            event.slug: event
+            for event in db.session.scalars(for_update(select(Event).where(Event.slug.in_(seen))).order_by(Event.id))
+        }
+        result = ImportResult()
+        promoted: list[Registration] = []
+        for data in parsed:
+            event = existing.get(data.slug)
+            if event is not None and create_only:
+                result.kept.append(data.slug)
+                continue
+            if event is None:
+                event = Event(slug=data.slug, capacity=data.values["capacity"])
+                db.session.add(event)
+                result.created.append(data.slug)
+            else:
+                try:
+                    promoted += change_capacity(event, data.values["capacity"])
+                except ExchangeError:
+                    problems.append(f"{data.slug}.capacity: {event.seats_taken} seats are already held")
+                    continue
+                result.updated.append(data.slug)
+            _apply(event, data)
+        if problems:
+            raise InvalidEventData(problems)
+        db.session.flush()
+        for registration in promoted:
+            notify_promoted(registration)
     return result
 
 
 def _apply(event: Event, data: EventData) -> None:
     for name, value in data.values.items():
-        setattr(event, name, value)
+        if name != "capacity":  # written by seats.set_capacity
+            setattr(event, name, value)
     by_lang = {translation.lang: translation for translation in event.translations}
     event.translations = [
         _translation(by_lang.get(lang) or EventTranslation(lang=lang), content) for lang, content in data.translations.items()

@@ -24,11 +24,12 @@ class Notice(enum.StrEnum):
     CANCELLED = "cancelled"
     EVENT_CANCELLED = "event_cancelled"
     REMINDER = "reminder"
+    LAPSED = "lapsed"  # a delegation's address was not confirmed in time: its seats were released
     LINK = "link"  # someone tried to register this address again: here is the existing registration
 
 
 # No calendar file for people who have no place (yet, or any more, in the case of "declined").
-_WITHOUT_CALENDAR = {Notice.WAITLISTED, Notice.DECLINED}  # EVENT_CANCELLED's file removes the entry
+_WITHOUT_CALENDAR = {Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED}  # EVENT_CANCELLED's file removes the entry
 
 
 def _subject(notice: Notice, title: str):
@@ -52,6 +53,8 @@ def _subject(notice: Notice, title: str):
             return _l("Event cancelled: %(title)s", title=title)
         case Notice.REMINDER:
             return _l("Reminder: %(title)s starts soon", title=title)
+        case Notice.LAPSED:
+            return _l("Delegation registration lapsed: %(title)s", title=title)
         case Notice.LINK:
             return _l("Your registration for %(title)s", title=title)
 

@@ -1,7 +1,9 @@
 """What organizers do to registrations: approve, decline, cancel, promote, resend.
 
-Each action runs in one write transaction, records the step in the
-registration's history and in the audit log, and emails the registrant.
+Each action is one write transaction that starts at `transitions.begin`
+(the rows it decides on locked, the statuses it leaves from checked),
+records the step in the registration's history and in the audit log, and
+emails the registrant.
 """
 
 from __future__ import annotations
@@ -12,41 +14,32 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..database import begin_write
+from ..database import transactional
 from ..errors import ExchangeError, NotEnoughSeats, RegistrationLocked
 from ..extensions import db
-from ..models import Delegate, Registration, RegistrationStatus
+from ..models import Delegate, Registration, RegistrationStatus, Transition, utcnow
+from . import transitions
 from .audit import Actor, record
 from .notifications import Notice, notify
+from .registrations import notify_promoted
 from .seats import fill_from_waitlist, record_change, release_seats, take_seats
-
-
-def _load(registration_id: int) -> Registration:
-    begin_write()
-    return db.session.get(Registration, registration_id, populate_existing=True)
 
 
 def _step(actor: Actor, registration: Registration, action: str, status: RegistrationStatus | None, note: str = "") -> None:
     record_change(registration, action, status)
     registration.changes[-1].user_id = actor.user.id
     registration.changes[-1].note = note
-    record(actor, f"registration.{action}", registration=registration, note=note)
+    record(actor, f"registration.{action}", registration=registration, reference=registration.reference, note=note)
 
 
-def _release_and_promote(registration: Registration) -> None:
-    release_seats(registration.event, registration.seats)
-    for promoted in fill_from_waitlist(registration.event):
-        notify(promoted, Notice.PROMOTED)
-
-
+@transactional
 def approve(actor: Actor, registration_id: int, message: str = "") -> Registration:
-    """Confirm a pending delegation (its seats are already held) and email its tickets."""
-    registration = _load(registration_id)
-    if registration.status != RegistrationStatus.PENDING:
-        raise RegistrationLocked(_l("Only a delegation awaiting approval can be approved."))
+    """Confirm a pending delegation (its seats are already held) and email its tickets. Raises RegistrationLocked."""
+    registration = transitions.begin(registration_id, Transition.APPROVE)
+    if registration.address_confirmed_at is None:
+        registration.address_confirmed_at, registration.confirm_by = utcnow(), None  # the organizers vouch for it
     _step(actor, registration, "approved", RegistrationStatus.CONFIRMED, message)
     notify(registration, Notice.APPROVED, message=message)
-    db.session.commit()
     return registration
 
 
@@ -58,39 +51,36 @@ def _withdraw(
     _step(actor, registration, action, status, message)
     notify(registration, notice, message=message)
     if held:
-        _release_and_promote(registration)
-    db.session.commit()
+        release_seats(registration.event, registration.seats)
+        for promoted in fill_from_waitlist(registration.event):
+            notify_promoted(promoted)
 
 
+@transactional
 def decline(actor: Actor, registration_id: int, message: str = "") -> Registration:
-    """Decline a pending or waiting delegation; held seats go to the waiting list."""
-    registration = _load(registration_id)
-    if not registration.is_delegation or registration.status not in (RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED):
-        raise RegistrationLocked(_l("Only a delegation awaiting approval or on the waiting list can be declined."))
+    """Decline a pending or waiting delegation; held seats go to the waiting list. Raises RegistrationLocked."""
+    registration = transitions.begin(registration_id, Transition.DECLINE)
     _withdraw(actor, registration, "declined", RegistrationStatus.DECLINED, Notice.DECLINED, message)
     return registration
 
 
+@transactional
 def cancel_by_organizer(actor: Actor, registration_id: int, message: str = "") -> Registration:
-    """Cancel any active registration; its seats go to the waiting list."""
-    registration = _load(registration_id)
-    if not registration.is_active:
-        raise RegistrationLocked(_l("This registration is no longer active and cannot be changed."))
+    """Cancel any active registration; its seats go to the waiting list. Raises RegistrationLocked."""
+    registration = transitions.begin(registration_id, Transition.CANCEL)
     _withdraw(actor, registration, "cancelled", RegistrationStatus.CANCELLED, Notice.CANCELLED, message)
     return registration
 
 
+@transactional
 def promote(actor: Actor, registration_id: int) -> Registration:
-    """Give a waiting registration its seats now, out of turn if need be. Raises NotEnoughSeats."""
-    registration = _load(registration_id)
-    if registration.status != RegistrationStatus.WAITLISTED:
-        raise RegistrationLocked(_l("Only a registration on the waiting list can be promoted."))
+    """Give a waiting registration its seats now, out of turn if need be. Raises NotEnoughSeats, RegistrationLocked."""
+    registration = transitions.begin(registration_id, Transition.PROMOTE)
     if not take_seats(registration.event, registration.seats):
         raise NotEnoughSeats(_l("There are not enough free seats for this registration."))
     new_status = RegistrationStatus.PENDING if registration.is_delegation else RegistrationStatus.CONFIRMED
     _step(actor, registration, "promoted", new_status)
-    notify(registration, Notice.PROMOTED)
-    db.session.commit()
+    notify_promoted(registration)
     return registration
 
 
@@ -101,14 +91,21 @@ _NOTICE_FOR_STATUS = {
     RegistrationStatus.DECLINED: Notice.DECLINED,
     RegistrationStatus.CANCELLED: Notice.CANCELLED,
 }
+# Two "resend" clicks within this many seconds send one email.
+RESEND_INTERVAL_SECONDS = 60
 
 
+@transactional
 def resend(actor: Actor, registration_id: int) -> Registration:
-    """Email the registrant their current status again, with a fresh manage link."""
-    registration = _load(registration_id)
+    """Email the registrant their current status again, with a fresh manage link; once per minute at most."""
+    registration = transitions.begin(registration_id, Transition.RESEND)
+    now = utcnow()
+    last = registration.link_resent_at
+    if last is not None and (now - last).total_seconds() < RESEND_INTERVAL_SECONDS:
+        raise RegistrationLocked(_l("This registrant was emailed a moment ago."))
+    registration.link_resent_at = now
     notify(registration, _NOTICE_FOR_STATUS[registration.status])
-    record(actor, "registration.resent", registration=registration)
-    db.session.commit()
+    record(actor, "registration.resent", registration=registration, reference=registration.reference)
     return registration
 
 
@@ -136,7 +133,6 @@ def apply_to_many(actor: Actor, action: str, registrations: list[Registration], 
         try:
             perform(actor, action, registration.id, message)
         except ExchangeError as error:
-            db.session.rollback()
             result.refused.append((reference, str(error.message)))
         else:
             result.done.append(reference)
@@ -188,10 +184,12 @@ def registration_by_reference(event_id: int, reference: str) -> Registration | N
     )
 
 
-def registrations_by_ids(event_id: int, ids: list[int]) -> list[Registration]:
-    """The event's registrations among `ids` (ids of other events are ignored)."""
-    return list(
+def registrations_by_ids(event_id: int, ids: list[int]) -> list[Registration] | None:
+    """The event's registrations with these ids; None if any of them is not one of this event's."""
+    wanted = set(ids)
+    found = list(
         db.session.scalars(
-            select(Registration).where(Registration.event_id == event_id, Registration.id.in_(ids)).order_by(Registration.id)
+            select(Registration).where(Registration.event_id == event_id, Registration.id.in_(wanted)).order_by(Registration.id)
         )
     )
+    return found if len(found) == len(wanted) else None

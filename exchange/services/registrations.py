@@ -1,24 +1,30 @@
-"""Registering, editing and cancelling: every rule about a registration.
+"""Registering, editing, confirming and cancelling: every rule about a registration.
 
 Seats go through `seats`; every state change a registrant should hear about
-goes through `notifications.notify`; each public function runs in one write
-transaction and commits once at its end.
+goes through `notifications.notify`; each public function is one
+`write_transaction` and starts its changes through `transitions.begin`,
+which locks the rows it decides on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..database import begin_write
-from ..errors import NotEnoughSeats, RegistrationLocked, RegistrationRefused
+from ..database import transactional
+from ..errors import ExchangeError, NotEnoughSeats, RegistrationLocked, RegistrationRefused, SeatLimitReached
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
+    SEAT_HOLDING_STATUSES,
     AttendeeCategory,
     Delegate,
     Event,
@@ -26,8 +32,11 @@ from ..models import (
     RegistrationKind,
     RegistrationStatus,
     RegistrationWindow,
+    Transition,
     utcnow,
 )
+from . import transitions
+from .approval_requests import tell_organizers
 from .notifications import Notice, notify
 from .seats import fill_from_waitlist, record_change, release_seats, take_seats
 from .tokens import issue_manage_token, new_reference
@@ -53,6 +62,8 @@ class ContactData:
 @dataclass
 class DelegateData:
     full_name: str
+    # The `Delegate.key` of the person this row edits; empty for a new person.
+    key: str = ""
     position: str = ""
     nationality: str = ""
     dietary: str = ""
@@ -68,6 +79,8 @@ class RegistrationRequest:
     language: str
     contact: ContactData
     delegates: list[DelegateData] = field(default_factory=list)
+    # Where the request came from, for the per-event seat cap; only a keyed hash is stored.
+    client_address: str = ""
 
 
 @dataclass
@@ -119,22 +132,23 @@ def register(event_id: int, request: RegistrationRequest) -> RegistrationOutcome
     """Register a person or a delegation for an event.
 
     An individual is confirmed while seats are left, else waitlisted. A
-    delegation is pending (holding its seats) while seats for all its
-    delegates are left, else waitlisted. An address that already holds an
-    active individual registration creates nothing: its registrant is
-    emailed their manage link instead. Raises RegistrationRefused when the
-    event does not take this registration.
+    delegation is pending (holding its seats until its contact confirms the
+    address, for DELEGATION_CONFIRM_HOURS) while seats for all its delegates
+    are left, else waitlisted. An address that already holds an active
+    individual registration creates nothing: its registrant is emailed their
+    manage link instead. Raises RegistrationRefused when the event does not
+    take this registration, SeatLimitReached when this address or client
+    already holds the most seats it may.
     """
     try:
         return _register(event_id, request)
     except IntegrityError:
         # Another request registered the same address a moment ago; the unique index caught it.
-        db.session.rollback()
         return _register(event_id, request)
 
 
+@transactional
 def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcome:
-    begin_write()
     event = db.session.get(Event, event_id, populate_existing=True)
     is_delegation = request.kind == RegistrationKind.DELEGATION
     check_open_for(event, request.kind, len(request.delegates))
@@ -143,11 +157,13 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
         existing = _active_individual(event.id, email_normalized)
         if existing is not None:
             _resend_link(existing)
-            db.session.commit()
             return RegistrationOutcome(registration=None, token=None)
 
     seats = len(request.delegates) if is_delegation else 1
+    client_key = _client_key(request.client_address)
     if take_seats(event, seats):
+        # The seat UPDATE locked the event row, so these counts cannot change before commit.
+        _check_seat_caps(event, email_normalized, client_key, seats)
         status = RegistrationStatus.PENDING if is_delegation else RegistrationStatus.CONFIRMED
     else:
         status = RegistrationStatus.WAITLISTED
@@ -160,17 +176,60 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
         email_normalized=email_normalized,
         language=request.language,
         consent_at=utcnow(),
+        client_key=client_key,
     )
     _apply_contact(registration, request.contact)
-    registration.delegates = [_delegate(index, data) for index, data in enumerate(request.delegates)]
+    registration.delegates = [_new_delegate(index, data) for index, data in enumerate(request.delegates)]
+    if status == RegistrationStatus.PENDING:
+        registration.confirm_by = _confirmation_deadline()
     db.session.add(registration)
     record_change(registration, "registered", status)
     # The unique index speaks now, inside register()'s try; tickets need the id.
     db.session.flush()
     token = issue_manage_token(registration)
     notify(registration, Notice(status.value))
-    db.session.commit()
     return RegistrationOutcome(registration=registration, token=token)
+
+
+def _client_key(client_address: str) -> str:
+    if not client_address:
+        return ""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"client:" + client_address.encode(), hashlib.sha256).hexdigest()
+
+
+def _check_seat_caps(event: Event, email_normalized: str, client_key: str, seats: int) -> None:
+    """Refuse when this address, or this client, would hold more of the event's seats than allowed.
+
+    A cap is never below the event's largest delegation, so one legitimate delegation always fits.
+    """
+    holding = (Registration.event_id == event.id, Registration.status.in_(SEAT_HOLDING_STATUSES))
+    per_address = max(current_app.config["SEATS_PER_ADDRESS_LIMIT"], event.max_delegation_size)
+    held = db.session.scalar(
+        select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, Registration.email_normalized == email_normalized)
+    )
+    if held + seats > per_address:
+        raise SeatLimitReached(
+            _ln(
+                "This email address already holds seats for this event; one address may hold at most %(num)s seat.",
+                "This email address already holds seats for this event; one address may hold at most %(num)s seats.",
+                per_address,
+            )
+        )
+    if not client_key:
+        return
+    per_client = max(current_app.config["SEATS_PER_CLIENT_LIMIT"], event.max_delegation_size)
+    held = db.session.scalar(
+        select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, Registration.client_key == client_key)
+    )
+    if held + seats > per_client:
+        raise SeatLimitReached(
+            _l("Too many seats for this event have been booked from your network. Please contact the organizers.")
+        )
+
+
+def _confirmation_deadline() -> datetime:
+    return utcnow() + timedelta(hours=current_app.config["DELEGATION_CONFIRM_HOURS"])
 
 
 def _active_individual(event_id: int, email_normalized: str) -> Registration | None:
@@ -203,24 +262,19 @@ def _apply_contact(registration: Registration, contact: ContactData) -> None:
     registration.notes = contact.notes
 
 
-def _delegate(index: int, data: DelegateData) -> Delegate:
-    return Delegate(
-        sort_order=index,
-        full_name=data.full_name,
-        position=data.position,
-        nationality=data.nationality,
-        dietary=data.dietary,
-        interpreter_language=data.interpreter_language,
-    )
+def _apply_delegate(delegate: Delegate, index: int, data: DelegateData) -> None:
+    delegate.sort_order = index
+    delegate.full_name = data.full_name
+    delegate.position = data.position
+    delegate.nationality = data.nationality
+    delegate.dietary = data.dietary
+    delegate.interpreter_language = data.interpreter_language
 
 
-def _lock(registration_id: int) -> Registration:
-    """Reload a registration inside a new write transaction, refusing closed ones."""
-    begin_write()
-    registration = db.session.get(Registration, registration_id, populate_existing=True)
-    if not registration.is_active:
-        raise RegistrationLocked(_l("This registration is no longer active and cannot be changed."))
-    return registration
+def _new_delegate(index: int, data: DelegateData) -> Delegate:
+    delegate = Delegate()
+    _apply_delegate(delegate, index, data)
+    return delegate
 
 
 def _check_still_editable(registration: Registration) -> None:
@@ -228,26 +282,54 @@ def _check_still_editable(registration: Registration) -> None:
         raise RegistrationLocked(_l("Registration has closed, so this registration can no longer be changed."))
 
 
+@transactional
 def update_contact(registration_id: int, contact: ContactData) -> Registration:
     """Change the registrant's contact details (the e-mail address stays). Raises RegistrationLocked."""
-    registration = _lock(registration_id)
+    registration = transitions.begin(registration_id, Transition.EDIT)
     _check_still_editable(registration)
     _apply_contact(registration, contact)
     record_change(registration, "edited")
-    db.session.commit()
     return registration
 
 
-def update_delegates(registration_id: int, contact: ContactData, delegates: list[DelegateData]) -> Registration:
-    """Replace a delegation's contact details and delegate list, re-checking seats.
+@dataclass(frozen=True)
+class DelegationChange:
+    """What saving an edited delegate list would do, for the manage page to say before and after."""
 
-    More delegates need that many more seats (NotEnoughSeats if they are not
-    left, and nothing changes); fewer free seats for the waiting list.
+    added: int  # people who were not on the list
+    removed: int
+    needs_reapproval: bool  # an approved delegation gains people: it goes back to awaiting approval
+
+
+def plan_delegate_changes(registration: Registration, delegates: list[DelegateData]) -> DelegationChange:
+    """Compare an edited list with the delegation's delegates (rows match by `DelegateData.key`)."""
+    existing = {delegate.key for delegate in registration.delegates}
+    kept = {data.key for data in delegates if data.key in existing}
+    added = sum(1 for data in delegates if data.key not in existing)
+    return DelegationChange(
+        added=added,
+        removed=len(existing - kept),
+        needs_reapproval=added > 0 and registration.status == RegistrationStatus.CONFIRMED,
+    )
+
+
+@transactional
+def update_delegates(registration_id: int, contact: ContactData, delegates: list[DelegateData]) -> DelegationChange:
+    """Save a delegation's contact details and delegate list, updating delegates in place.
+
+    A row whose key names one of this delegation's delegates updates that
+    person (their id, ticket and check-in stay); other rows are new people
+    (a key from elsewhere counts as new); delegates left out are removed and
+    their tickets stop working. More delegates need that many more seats
+    (NotEnoughSeats, and nothing changes); fewer free seats for the waiting
+    list. An approved delegation that gains people goes back to awaiting
+    approval and the organizers are told. Raises RegistrationLocked.
     """
-    registration = _lock(registration_id)
+    registration = transitions.begin(registration_id, Transition.EDIT)
     _check_still_editable(registration)
     event = registration.event
     _check_delegation_size(event, len(delegates))
+    change = plan_delegate_changes(registration, delegates)
     extra = len(delegates) - registration.seats
     if registration.status.holds_seats and extra > 0 and not take_seats(event, extra):
         raise NotEnoughSeats(
@@ -262,21 +344,50 @@ def update_delegates(registration_id: int, contact: ContactData, delegates: list
         release_seats(event, -extra)
     registration.seats = len(delegates)
     _apply_contact(registration, contact)
-    registration.delegates = [_delegate(index, data) for index, data in enumerate(delegates)]
-    record_change(registration, "edited")
-    promoted = fill_from_waitlist(event)
-    for other in promoted:
-        notify(other, Notice.PROMOTED)
-    db.session.commit()
+    by_key = {delegate.key: delegate for delegate in registration.delegates}
+    updated = []
+    for index, data in enumerate(delegates):
+        delegate = by_key.pop(data.key, None) or Delegate()
+        _apply_delegate(delegate, index, data)
+        updated.append(delegate)
+    registration.delegates = updated  # the rest are deleted (delete-orphan)
+    if change.needs_reapproval:
+        record_change(registration, "reapproval", RegistrationStatus.PENDING)
+        notify(registration, Notice.PENDING)
+        if registration.address_confirmed_at is not None:
+            tell_organizers(registration)
+    else:
+        record_change(registration, "edited")
+    if extra < 0:
+        for other in fill_from_waitlist(event):
+            notify_promoted(other)
+    return change
+
+
+@transactional
+def confirm_address(registration_id: int) -> Registration:
+    """The delegation's contact confirmed their address from the emailed link: its seats stay held.
+
+    A pending delegation now awaits the organizers, who are told. Raises
+    RegistrationLocked when there is nothing to confirm (already confirmed,
+    lapsed, cancelled).
+    """
+    registration = transitions.begin(registration_id, Transition.CONFIRM_ADDRESS)
+    registration.address_confirmed_at = utcnow()
+    registration.confirm_by = None
+    record_change(registration, "address_confirmed")
+    if registration.status == RegistrationStatus.PENDING:
+        tell_organizers(registration)
     return registration
 
 
+@transactional
 def cancel(registration_id: int) -> Registration:
     """Cancel a registration; its seats go to the waiting list, whose promoted entries are emailed.
 
     Raises RegistrationLocked if it is already cancelled or declined, or the event has begun.
     """
-    registration = _lock(registration_id)
+    registration = transitions.begin(registration_id, Transition.CANCEL)
     event = registration.event
     if event.starts_at <= utcnow():
         raise RegistrationLocked(_l("The event has begun, so this registration can no longer be cancelled here."))
@@ -286,9 +397,58 @@ def cancel(registration_id: int) -> Registration:
     if held:
         release_seats(event, registration.seats)
         for promoted in fill_from_waitlist(event):
-            notify(promoted, Notice.PROMOTED)
-    db.session.commit()
+            notify_promoted(promoted)
     return registration
+
+
+def notify_promoted(registration: Registration) -> None:
+    """Email a registration promoted from the waiting list; a delegation must now confirm its address in time."""
+    if registration.is_delegation and registration.address_confirmed_at is None:
+        registration.confirm_by = _confirmation_deadline()
+    notify(registration, Notice.PROMOTED)
+    if registration.is_delegation and registration.address_confirmed_at is not None:
+        tell_organizers(registration)
+
+
+def expire_pending(now: datetime | None = None) -> int:
+    """Lapse pending delegations whose contact did not confirm the address in time; returns how many.
+
+    Each lapses in its own transaction, on its locked row, so two machines
+    running this at once lapse each delegation once: the second finds it no
+    longer pending and skips it. Freed seats go to the waiting list.
+    """
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Registration.id)
+        .where(
+            Registration.status == RegistrationStatus.PENDING,
+            Registration.address_confirmed_at.is_(None),
+            Registration.confirm_by < now,
+        )
+        .order_by(Registration.id)
+    ).all()
+    db.session.rollback()
+    lapsed = 0
+    for registration_id in due:
+        try:
+            _lapse(registration_id, now)
+        except ExchangeError:
+            continue  # confirmed, cancelled or lapsed meanwhile
+        lapsed += 1
+    return lapsed
+
+
+@transactional
+def _lapse(registration_id: int, now: datetime) -> None:
+    registration = transitions.begin(registration_id, Transition.LAPSE)
+    if registration.confirm_by is None or registration.confirm_by >= now:
+        raise RegistrationLocked(_l("This address is already confirmed."))
+    record_change(registration, "lapsed", RegistrationStatus.CANCELLED)
+    registration.confirm_by = None
+    notify(registration, Notice.LAPSED)
+    release_seats(registration.event, registration.seats)
+    for promoted in fill_from_waitlist(registration.event):
+        notify_promoted(promoted)
 
 
 def waitlist_position(registration: Registration) -> int | None:

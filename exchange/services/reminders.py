@@ -7,23 +7,30 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from ..database import begin_write
+from ..database import write_transaction
 from ..extensions import db
-from ..models import SEAT_HOLDING_STATUSES, Event, EventStatus, Registration, utcnow
+from ..models import Event, EventStatus, Registration, RegistrationStatus, utcnow
 from .notifications import Notice, notify
 
 REMINDER_WINDOW = timedelta(hours=48)
 
 
 def queue_reminders(now: datetime | None = None) -> int:
-    """Queue one reminder per seat-holding registration of events starting within 48 hours.
+    """Queue one reminder per confirmed registration of events starting within 48 hours.
+
+    Delegations still awaiting approval and people on the waiting list get
+    none: they have no place to be reminded of.
 
     Each registration is marked the moment its reminder is queued, in the
     same transaction, so running this again (or on two machines at once)
     never reminds anyone twice. Returns how many were queued.
     """
     now = now or utcnow()
-    begin_write()
+    with write_transaction():
+        return _queue(now)
+
+
+def _queue(now: datetime) -> int:
     due = db.session.scalars(
         select(Registration)
         .join(Event)
@@ -31,7 +38,7 @@ def queue_reminders(now: datetime | None = None) -> int:
             Event.status == EventStatus.PUBLISHED,
             Event.starts_at > now,
             Event.starts_at <= now + REMINDER_WINDOW,
-            Registration.status.in_(SEAT_HOLDING_STATUSES),
+            Registration.status == RegistrationStatus.CONFIRMED,
             Registration.reminded_at.is_(None),
         )
         .order_by(Registration.id)
@@ -48,5 +55,4 @@ def queue_reminders(now: datetime | None = None) -> int:
         if marked.rowcount == 1:
             notify(registration, Notice.REMINDER)
             queued += 1
-    db.session.commit()
     return queued

@@ -1,27 +1,31 @@
-"""Seats: the only code that writes `Event.seats_taken`.
+"""Seats: the only code that writes `Event.seats_taken` and `Event.capacity`.
 
 Taking seats is one conditional UPDATE whose row count says whether it
 fitted; it is atomic on SQLite and PostgreSQL alike, and the CHECK on the
-event table backs it. Freeing seats needs no lock. The waiting list is
-filled in arrival order, first entry that fits.
+event table backs it. Freeing seats is an UPDATE too (never a value computed
+in Python), and changing the capacity is conditional on the seats held. The
+waiting list is filled in arrival order, first entry that fits, with the
+waiting rows locked so a registration cancelled meanwhile is never promoted.
 
-Callers run inside a write transaction (`database.begin_write`) and commit.
+Callers run inside `database.write_transaction`.
 """
 
 from __future__ import annotations
 
-from flask import current_app
-from sqlalchemy import select, update
+from dataclasses import dataclass
 
+from sqlalchemy import func, select, update
+
+from ..database import for_update, locking_enabled
 from ..extensions import db
-from ..models import Event, Registration, RegistrationChange, RegistrationStatus
+from ..models import SEAT_HOLDING_STATUSES, Event, Registration, RegistrationChange, RegistrationStatus
 
 
 def take_seats(event: Event, count: int) -> bool:
     """Hold `count` more seats of `event` if they are left; False (and nothing held) if not."""
     if count <= 0:
         raise ValueError("take_seats needs a positive count")
-    if not current_app.config["SEAT_LOCKING"]:
+    if not locking_enabled():
         return _take_seats_unguarded(event, count)
     result = db.session.execute(
         update(Event)
@@ -34,7 +38,7 @@ def take_seats(event: Event, count: int) -> bool:
 
 
 def _take_seats_unguarded(event: Event, count: int) -> bool:
-    # Read, decide, write: the race that SEAT_LOCKING=False exists to demonstrate.
+    # Read, decide, write: the race that LOCKING=False exists to demonstrate.
     taken = db.session.scalar(select(Event.seats_taken).where(Event.id == event.id))
     if taken + count > event.capacity:
         return False
@@ -49,13 +53,44 @@ def release_seats(event: Event, count: int) -> None:
     """Give `count` held seats back."""
     if count <= 0:
         raise ValueError("release_seats needs a positive count")
+    if not locking_enabled():
+        taken = db.session.scalar(select(Event.seats_taken).where(Event.id == event.id))
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(seats_taken=max(taken - count, 0))
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(seats_taken=Event.seats_taken - count)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.expire(event, ["seats_taken"])
+
+
+def release_all_seats(event: Event) -> None:
+    """Every seat of `event` is free again (the event was cancelled with all its holders)."""
     db.session.execute(
-        update(Event)
-        .where(Event.id == event.id)
-        .values(seats_taken=Event.seats_taken - count)
-        .execution_options(synchronize_session=False)
+        update(Event).where(Event.id == event.id).values(seats_taken=0).execution_options(synchronize_session=False)
     )
     db.session.expire(event, ["seats_taken"])
+
+
+def set_capacity(event: Event, capacity: int) -> bool:
+    """Change the capacity unless fewer seats than are held; True if changed. The caller then fills the waiting list."""
+    if capacity < 0:
+        raise ValueError("capacity cannot be negative")
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.seats_taken <= capacity)
+        .values(capacity=capacity)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(event, ["capacity", "seats_taken"])
+    return result.rowcount == 1
 
 
 def fill_from_waitlist(event: Event) -> list[Registration]:
@@ -66,16 +101,18 @@ def fill_from_waitlist(event: Event) -> list[Registration]:
     caller notifies. The event row is locked while choosing (PostgreSQL; on
     SQLite the IMMEDIATE transaction already excludes other writers).
     """
-    taken, capacity = db.session.execute(
-        select(Event.seats_taken, Event.capacity).where(Event.id == event.id).with_for_update()
-    ).one()
+    taken, capacity = db.session.execute(for_update(select(Event.seats_taken, Event.capacity).where(Event.id == event.id))).one()
     free = capacity - taken
     if free <= 0:
         return []
+    # Locked, so that a waiting registration cancelled by its registrant a moment ago is
+    # skipped rather than promoted over its cancellation (PostgreSQL re-reads the row).
     waiting = db.session.scalars(
-        select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
-        .order_by(Registration.created_at, Registration.id)
+        for_update(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .order_by(Registration.created_at, Registration.id)
+        ).execution_options(populate_existing=True)
     )
     chosen = []
     for registration in waiting:
@@ -106,3 +143,26 @@ def record_change(registration: Registration, action: str, new_status: Registrat
             to_status=registration.status.value if registration.status else None,
         )
     )
+
+
+@dataclass(frozen=True)
+class SeatDrift:
+    slug: str
+    counter: int
+    held: int
+
+
+def seat_drift() -> list[SeatDrift]:
+    """Events whose seat counter differs from the seats their confirmed and pending registrations hold."""
+    held = (
+        select(Registration.event_id, func.sum(Registration.seats).label("held"))
+        .where(Registration.status.in_(SEAT_HOLDING_STATUSES))
+        .group_by(Registration.event_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Event.slug, Event.seats_taken, func.coalesce(held.c.held, 0))
+        .outerjoin(held, held.c.event_id == Event.id)
+        .order_by(Event.slug)
+    )
+    return [SeatDrift(slug, counter, int(total)) for slug, counter, total in rows if counter != total]

@@ -206,8 +206,8 @@ def test_bulk_actions_report_what_was_refused(actor, make_event, individual, del
 # Check-in --------------------------------------------------------------------------------------------
 
 
-def test_check_in_once_per_person_and_per_delegate(actor, make_event, individual, delegation):
-    event = make_event()
+def test_check_in_once_per_person_and_per_delegate(actor, make_event, individual, delegation, happening_now):
+    event = make_event(**happening_now)
     person = register(event.id, individual(full_name="Lê Thị Hoa")).registration
     group = register(event.id, delegation(size=2)).registration
     with pytest.raises(CheckInRefused, match="not confirmed"):

@@ -20,7 +20,7 @@ from exchange.models import OutboxMessage, OutboxStatus, Registration, Registrat
 from exchange.services.mailer import claim_next, send_due
 from exchange.services.notifications import Notice, _subject, notify
 from exchange.services.outbox import queue_email
-from exchange.services.registrations import cancel, register
+from exchange.services.registrations import cancel, expire_pending, register
 from exchange.services.reminders import queue_reminders
 from exchange.services.tickets import read_ticket_code, tickets
 
@@ -74,7 +74,7 @@ def test_a_korean_registration_puts_a_korean_email_with_calendar_and_qr_in_the_m
 
 def _make_notice(kind, event, individual, delegation, lang):
     """A registration in the state that `kind` announces, its notice queued."""
-    if kind in (Notice.PENDING, Notice.APPROVED, Notice.DECLINED):
+    if kind in (Notice.PENDING, Notice.APPROVED, Notice.DECLINED, Notice.LAPSED):
         registration = register(event.id, delegation(size=2, language=lang)).registration
     else:
         registration = register(event.id, individual(language=lang)).registration
@@ -84,6 +84,9 @@ def _make_notice(kind, event, individual, delegation, lang):
         registration.status = RegistrationStatus.CANCELLED  # as cancel_event() does before telling them
     if kind == Notice.CANCELLED:
         cancel(registration.id)
+        return
+    if kind == Notice.LAPSED:
+        assert expire_pending(now=utcnow() + timedelta(hours=49)) == 1  # its address was never confirmed
         return
     if kind in (Notice.CONFIRMED, Notice.PENDING):
         return  # registering queued it
@@ -111,7 +114,7 @@ def test_every_email_in_every_language(smtp_server, make_event, individual, dele
         assert f"https://events.example.test/{lang}/r/" in body
         assert "{{" not in body and "%(" not in body
     assert f'<html lang="{lang}">' in html
-    assert ("text/calendar" in parts) == (kind not in (Notice.WAITLISTED, Notice.DECLINED))
+    assert ("text/calendar" in parts) == (kind not in (Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED))
     assert ("image/png" in parts) == (kind in (Notice.CONFIRMED, Notice.PROMOTED, Notice.APPROVED, Notice.REMINDER, Notice.LINK))
     if lang != "en":
         english_intro_words = {"registration", "waiting", "delegation", "organizers"}
@@ -274,17 +277,17 @@ def test_links_use_base_url_whatever_the_host_header(client, smtp_server, make_e
     assert "evil.example" not in text and "https://events.example.test/en/r/" in text
 
 
-def test_reminders_go_once_to_those_holding_seats_of_events_within_48_hours(make_event, individual, delegation):
+def test_reminders_go_once_to_confirmed_attendees_of_events_within_48_hours(make_event, individual, delegation):
     soon = make_event(starts_at=utcnow() + timedelta(hours=30), capacity=2)
     later = make_event(starts_at=utcnow() + timedelta(days=5))
     confirmed = register(soon.id, individual(email="a@example.com")).registration
-    pending = register(soon.id, delegation(size=1)).registration
+    register(soon.id, delegation(size=1))  # awaiting approval: nothing to be reminded of yet
     register(soon.id, individual(email="waiting@example.com"))
     register(later.id, individual(email="later@example.com"))
-    assert queue_reminders() == 2
+    assert queue_reminders() == 1
     assert queue_reminders() == 0
     reminders = [row.registration_id for row in _outbox() if row.kind == "registration_reminder"]
-    assert sorted(reminders) == sorted([confirmed.id, pending.id])
+    assert reminders == [confirmed.id]
 
 
 def test_reminders_run_twice_at_once_still_remind_once(app, make_event, individual):

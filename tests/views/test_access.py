@@ -38,6 +38,7 @@ TABLE = {
     "registrant.registration_manage": ("GET", PUBLIC, None),
     "registrant.registration_cancel": ("POST", PUBLIC, {}),  # without the ticked box: the page again
     "registrant.registration_calendar": ("GET", PUBLIC, None),
+    "registrant.registration_confirm": ("POST", (409, 409, 409, 409), {}),  # an individual has no address to confirm
     "auth.login": ("GET", (200, 302, 302, 302), None),
     "auth.logout": ("POST", (302, 303, 303, 303), {}),
     "auth.account": ("GET", BACK_OFFICE, None),
@@ -74,8 +75,8 @@ def test_every_route_is_in_the_table(app):
 
 
 @pytest.fixture
-def world(app, make_event, make_user, individual):
-    event = make_event(slug="yoga-day-2031", capacity=10)
+def world(app, make_event, make_user, individual, happening_now):
+    event = make_event(slug="yoga-day-2031", capacity=10, **happening_now)  # today, so its tickets check in
     elsewhere = make_event(slug="folk-cake-festival-2031")
     outcome = register(event.id, individual())
     registration = outcome.registration

@@ -16,8 +16,8 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def organizer(make_user, make_event):
-    event = make_event(slug="yoga-day-2031", titles={"en": "Yoga Day", "vi": "Ngày Yoga"}, capacity=10)
+def organizer(make_user, make_event, happening_now):
+    event = make_event(slug="yoga-day-2031", titles={"en": "Yoga Day", "vi": "Ngày Yoga"}, capacity=10, **happening_now)
     return make_user("organizer@example.org", events=[event]), event
 
 

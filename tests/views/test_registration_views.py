@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from exchange.extensions import db
-from exchange.models import Event, OutboxMessage, Registration, RegistrationStatus
+from exchange.models import Delegate, Event, OutboxMessage, Registration, RegistrationStatus
 
 VALID = {
     "full_name": "Nguyễn Thị Lan",
@@ -250,8 +250,9 @@ def test_delegate_rows_are_added_and_removed_without_javascript(client, make_eve
     ("changes", "field", "message"),
     [
         ({"delegates-0-full_name": ""}, "delegates-0-full_name", "This field is required."),
-        ({"delegates-1-nationality": "ZZ"}, "delegates-1-nationality", "Please choose one of the options"),
-        ({"delegates-1-interpreter_language": "klingon"}, "delegates-1-interpreter_language", "Please choose one of the options"),
+        ({"delegates-1-nationality": "ZZ"}, "delegates-1-nationality", "Choose a country from the list."),
+        ({"delegates-1-nationality": "Atlantis"}, "delegates-1-nationality", "Choose a country from the list."),
+        ({"delegates-1-interpreter_language": "klingon"}, "delegates-1-interpreter_language", "Choose a language from the list"),
         ({"delegates-0-dietary": "d" * 201}, "delegates-0-dietary", "Please use at most 200 characters."),
         ({"phone": ""}, "phone", "This field is required."),
         ({"organization": "\u2066Evil\u2069"}, "organization", "change the text direction"),
@@ -278,9 +279,47 @@ def test_bad_delegation_input_is_refused_and_nothing_is_stored(client, make_even
 
 def test_too_many_delegates_are_refused(client, make_event):
     event = make_event(max_delegation_size=2)
-    page = client.post(f"/en/events/{event.slug}/delegation", data=_delegation_data(3)).get_data(as_text=True)
-    assert "A delegation has from 1 to 2 delegates." in page
+    response = client.post(f"/en/events/{event.slug}/delegation", data=_delegation_data(3))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "A delegation has at most 2 delegates; only the first 2 rows are shown." in page
+    assert 'name="delegates-1-full_name"' in page and 'name="delegates-2-full_name"' not in page
     assert _registrations() == 0
+
+
+def test_a_500_row_delegation_post_is_refused_with_a_page_as_small_as_the_largest_delegation(client, make_event):
+    event = make_event(max_delegation_size=20)
+    normal = client.post(f"/en/events/{event.slug}/delegation", data=_delegation_data(20, consent=""))
+    oversized = client.post(f"/en/events/{event.slug}/delegation", data=_delegation_data(500))
+    assert oversized.status_code == 422
+    assert "A delegation has at most 20 delegates" in oversized.get_data(as_text=True)
+    # The refusal shows the first 20 rows: about the size of a full form with an error, not 25 times it.
+    assert len(oversized.get_data()) < 1.2 * len(normal.get_data())
+    assert _registrations() == 0
+
+
+def test_names_and_codes_both_work_for_nationality_and_interpreter_language(client, make_event):
+    event = make_event()
+    data = _delegation_data(2, **{"delegates-0-nationality": "Hàn Quốc", "delegates-0-interpreter_language": "tiếng Hàn"})
+    response = client.post(f"/vi/events/{event.slug}/delegation", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    delegates = db.session.scalars(select(Delegate).order_by(Delegate.sort_order)).all()
+    assert [(d.nationality, d.interpreter_language) for d in delegates] == [("KR", "ko"), ("KR", "ko")]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="Hàn Quốc"' in page  # the edit form shows the name in the page's language, not the code
+    bigger = _delegation_data(8, email="another@example.org")
+    bigger_page = client.get(client.post(f"/vi/events/{event.slug}/delegation", data=bigger).headers["Location"])
+    # One shared list of countries and languages, however many delegate rows the page has.
+    assert bigger_page.get_data(as_text=True).count("<option") == page.count("<option")
+
+
+def test_enter_in_any_field_submits_the_form_not_remove(client, make_event):
+    event = make_event()
+    page = client.get(f"/en/events/{event.slug}/delegation").get_data(as_text=True)
+    form = page[page.index('<form method="post" class="form"') :]
+    first_submit = form[form.index("<button") : form.index("</button>")]
+    assert 'name="remove_delegate"' not in first_submit and 'name="add_delegate"' not in first_submit
+    assert "Register the delegation" in first_submit
 
 
 def test_a_delegation_grows_on_its_manage_page(client, make_event):

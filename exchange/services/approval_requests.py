@@ -1,0 +1,108 @@
+"""Telling organizers that delegations await their approval: at once, or in one daily digest per event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
+
+from ..database import transactional
+from ..extensions import db
+from ..links import external_url
+from ..models import Event, EventStatus, Registration, RegistrationKind, RegistrationStatus, User, UserRole, utcnow
+from .outbox import queue_email
+
+_DECIDERS = (UserRole.ADMIN, UserRole.ORGANIZER)
+
+
+def organizers_of(event: Event) -> list[User]:
+    """Active organizers assigned to `event`; the administrators when nobody is."""
+    assigned = [user for user in event_organizers(event.id) if user.active and user.role in _DECIDERS]
+    if assigned:
+        return assigned
+    return list(db.session.scalars(select(User).where(User.role == UserRole.ADMIN, User.active.is_(True)).order_by(User.id)))
+
+
+def event_organizers(event_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.events.any(Event.id == event_id)).order_by(User.id)))
+
+
+def tell_organizers(registration: Registration) -> None:
+    """Queue one email per organizer, in their back-office language, unless the event sends a daily digest.
+
+    Adds rows to the current transaction.
+    """
+    event = registration.event
+    if event.approval_digest:
+        return
+    for user in organizers_of(event):
+        title = event.content(user.language).title
+        queue_email(
+            kind="approval_request",
+            recipient=user.email,
+            language=user.language,
+            subject=_l("A delegation awaits your approval: %(title)s", title=title),
+            template="approval_request",
+            context={
+                "title": title,
+                "delegations": [registration],
+                "list_url": external_url("manage.registration_list", slug=event.slug, status="pending"),
+            },
+        )
+
+
+def send_approval_digests(now: datetime | None = None) -> int:
+    """For every event with a daily digest: one email per organizer listing the delegations awaiting approval.
+
+    Only events with something new since their last digest are sent; the
+    mark is set in the same transaction, so two machines send each digest
+    once. Returns how many digests were queued.
+    """
+    now = now or utcnow()
+    event_ids = db.session.scalars(
+        select(Event.id).where(Event.approval_digest.is_(True), Event.status == EventStatus.PUBLISHED, Event.ends_at > now)
+    ).all()
+    db.session.rollback()
+    return sum(_send_digest(event_id, now) for event_id in event_ids)
+
+
+@transactional
+def _send_digest(event_id: int, now: datetime) -> int:
+    event = db.session.get(Event, event_id, populate_existing=True)
+    last = event.approval_digest_sent_at
+    waiting = db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.kind == RegistrationKind.DELEGATION,
+            Registration.status == RegistrationStatus.PENDING,
+            Registration.address_confirmed_at.is_not(None),
+        )
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    if not waiting or (last is not None and all(r.updated_at <= last for r in waiting)):
+        return 0
+    claimed = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, or_(Event.approval_digest_sent_at.is_(None), Event.approval_digest_sent_at == last))
+        .values(approval_digest_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return 0  # another machine sent it a moment ago
+    for user in organizers_of(event):
+        title = event.content(user.language).title
+        queue_email(
+            kind="approval_digest",
+            recipient=user.email,
+            language=user.language,
+            subject=_l("Delegations awaiting your approval: %(title)s", title=title),
+            template="approval_request",
+            context={
+                "title": title,
+                "delegations": waiting,
+                "list_url": external_url("manage.registration_list", slug=event.slug, status="pending"),
+            },
+        )
+    return 1
