@@ -68,6 +68,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Set to True when the site is served over HTTPS (it should be in production).
 SESSION_COOKIE_SECURE = False
+# Strict-Transport-Security max-age in seconds, sent on every response when BASE_URL starts
+# with https:// (browsers then refuse plain HTTP for the site that long); 0 never sends it.
+# No includeSubDomains: other services of the city's domain may still be served over HTTP.
+HSTS_MAX_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_NAME = "lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 

@@ -11,7 +11,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
-            # Keep the error's own headers (a 405's Allow), not its HTML content type.
+            # The error's own headers still apply to JSON: Allow on a 405, Retry-After on a 429.
             headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
             return {"error": error.name, "status": error.code}, error.code, headers
         if error.code not in (404, 500):

@@ -67,6 +67,24 @@ def _test_config(url: str) -> dict:
 
 
 @pytest.fixture
+def scratch_url(tmp_path):
+    """An empty database of the kind the suite runs on, for migrating by hand."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
+        return
+    url, drop = _make_postgres_database(server_url)
+    yield url
+    drop()
+
+
+@pytest.fixture
+def config_for():
+    """The tests' app configuration for a database URL."""
+    return _test_config
+
+
+@pytest.fixture
 def app(database_url):
     app = create_app(_test_config(database_url))
     with app.app_context():
@@ -177,10 +195,11 @@ def delegation():
 
 
 class Mailbox:
-    """An aiosmtpd handler that keeps what it accepts; `replies` are answered to DATA first, in order."""
+    """An aiosmtpd handler that keeps what it accepts (parsed, and as `raw` bytes); `replies` are answered to DATA first."""
 
     def __init__(self):
         self.messages = []
+        self.raw = []
         self.replies = []
         self.attempts = 0
 
@@ -188,6 +207,7 @@ class Mailbox:
         self.attempts += 1
         if self.replies:
             return self.replies.pop(0)
+        self.raw.append(envelope.original_content)
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 

@@ -74,12 +74,6 @@ def require_organizer():
     g.actor = Actor(user=current_user._get_current_object(), ip_address=request.remote_addr or "")
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
 def _event_or_404(slug: str) -> Event:
     """The event if the current user may manage it; otherwise the same 404 as a missing event."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))

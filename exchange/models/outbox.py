@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -26,10 +26,14 @@ class OutboxStatus(enum.StrEnum):
 
 
 class OutboxMessage(db.Model):
-    """An email rendered in its recipient's language, waiting for (or past) delivery.
+    """An email to a recipient in their language, waiting for (or past) delivery.
 
-    A sender claims a row by setting `locked_until` (a lease); if it dies
-    mid-send the lease runs out and another sender takes the row over.
+    The row holds what the email says (`template` and its JSON `context`),
+    not the rendered body: the sender renders it, with a manage link and
+    tickets made at that moment, so no secret is ever stored here (see
+    services/emails.py). A sender claims a row by setting `locked_until` (a
+    lease); if it dies mid-send the lease runs out and another sender takes
+    the row over.
     """
 
     __tablename__ = "outbox_message"
@@ -41,8 +45,9 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    # emails/<template>.txt and .html; `context` holds the words fixed when the email was queued.
+    template: Mapped[str] = mapped_column(String(40))
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
     # Fixed at queue time, so a retried delivery carries the same Message-ID.
     message_id: Mapped[str] = mapped_column(String(200))
     status: Mapped[OutboxStatus] = mapped_column(db_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED)
@@ -60,7 +65,7 @@ class OutboxMessage(db.Model):
 
 
 class OutboxAttachment(db.Model):
-    """A file sent with an outbox email: a calendar entry or a ticket's QR code."""
+    """A file fixed when the email was queued (a calendar entry); tickets are made at send time."""
 
     __tablename__ = "outbox_attachment"
 

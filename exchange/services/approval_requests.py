@@ -44,12 +44,20 @@ def tell_organizers(registration: Registration) -> None:
             language=user.language,
             subject=_l("A delegation awaits your approval: %(title)s", title=title),
             template="approval_request",
-            context={
-                "title": title,
-                "delegations": [registration],
-                "list_url": external_url("manage.registration_list", slug=event.slug, status="pending"),
-            },
+            context=_context(event, title, [registration]),
         )
+
+
+def _context(event: Event, title: str, delegations: list[Registration]) -> dict:
+    """What the email says, as JSON values (it is rendered when sent, in the organizer's language)."""
+    return {
+        "title": title,
+        "delegations": [
+            {"organization": r.organization, "country": r.country, "seats": r.seats, "reference": r.reference}
+            for r in delegations
+        ],
+        "list_url": external_url("manage.registration_list", slug=event.slug, status="pending"),
+    }
 
 
 def send_approval_digests(now: datetime | None = None) -> int:
@@ -99,10 +107,6 @@ def _send_digest(event_id: int, now: datetime) -> int:
             language=user.language,
             subject=_l("Delegations awaiting your approval: %(title)s", title=title),
             template="approval_request",
-            context={
-                "title": title,
-                "delegations": waiting,
-                "list_url": external_url("manage.registration_list", slug=event.slug, status="pending"),
-            },
+            context=_context(event, title, waiting),
         )
     return 1

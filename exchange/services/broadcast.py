@@ -8,11 +8,9 @@ from sqlalchemy import select
 from ..database import begin_write
 from ..errors import ExchangeError
 from ..extensions import db
-from ..links import external_url
 from ..models import Event, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
 from .audit import Actor, record
 from .outbox import queue_email
-from .tokens import issue_manage_token
 
 
 class BroadcastRefused(ExchangeError):
@@ -36,20 +34,13 @@ def broadcast(actor: Actor, event_id: int, texts: dict[str, tuple[str, str]], fa
     for registration in registrations:
         lang = registration.language if registration.language in texts else fallback
         subject, body = texts[lang]
-        token = issue_manage_token(registration)
         queue_email(
             kind="broadcast",
             recipient=registration.email,
             language=lang,
             subject=subject,
             template="broadcast",
-            context={
-                "registration": registration,
-                "event": event,
-                "content": event.content(lang),
-                "body": body,
-                "manage_url": external_url("registrant.registration_manage", lang=registration.language, token=token),
-            },
+            context={"body": body},
             registration=registration,
         )
     record(actor, "event.broadcast", event=event, recipients=len(registrations), languages=sorted(texts))

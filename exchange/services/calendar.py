@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from email.utils import parseaddr
 
-from icalendar import Calendar
+from flask import current_app
+from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
-from ..links import base_host, external_url
+from ..links import external_url
 from ..models import Event, EventStatus, Registration, RegistrationStatus
 
 PRODUCT_ID = "-//Can Tho Cultural Exchange//Events//EN"
+# The right-hand side of every UID. Fixed rather than taken from BASE_URL, so
+# moving the site to another host or port does not duplicate every entry in
+# subscribers' calendars.
+UID_DOMAIN = "cantho-cultural-exchange"
 
 
 def events_calendar(events: Iterable[Event], lang: str) -> bytes:
@@ -18,7 +24,7 @@ def events_calendar(events: Iterable[Event], lang: str) -> bytes:
     calendar = _calendar()
     for event in events:
         # Stable per event, so a re-downloaded feed updates entries instead of duplicating them.
-        calendar.add_component(_calendar_event(event, lang, uid=f"event-{event.slug}@{base_host()}"))
+        calendar.add_component(_calendar_event(event, lang, uid=f"event-{event.slug}@{UID_DOMAIN}"))
     return calendar.to_ical()
 
 
@@ -30,13 +36,33 @@ def registration_calendar(registration: Registration) -> bytes:
     registration's file cancels it.
     """
     calendar = _calendar()
-    cancelled = registration.status == RegistrationStatus.CANCELLED
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    uid = f"registration-{registration.reference}@{base_host()}"
-    entry = _calendar_event(registration.event, registration.language, uid=uid, cancelled=cancelled)
+    method = _method(registration)
+    calendar.add("method", method)
+    uid = f"registration-{registration.reference}@{UID_DOMAIN}"
+    entry = _calendar_event(registration.event, registration.language, uid=uid, cancelled=method == "CANCEL")
     entry.add("sequence", len(registration.changes))
+    # RFC 5546 requires an organizer on a CANCEL; on PUBLISH it tells the reader who sent it.
+    name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    organizer = vCalAddress(f"mailto:{address}")
+    if name:
+        organizer.params["cn"] = name
+    entry.add("organizer", organizer)
     calendar.add_component(entry)
     return calendar.to_ical()
+
+
+def calendar_content_type(registration: Registration) -> str:
+    """The MIME type of `registration_calendar`'s file as an email attachment.
+
+    Mail readers need the charset to decode Khmer or Vietnamese text (without
+    it Python's reader, among others, shows replacement characters) and the
+    method to offer "add" or "remove" (RFC 6047).
+    """
+    return f"text/calendar; charset=UTF-8; method={_method(registration)}"
+
+
+def _method(registration: Registration) -> str:
+    return "CANCEL" if registration.status == RegistrationStatus.CANCELLED else "PUBLISH"
 
 
 def _calendar() -> Calendar:

@@ -6,9 +6,15 @@ rows, shared by the back-office views and `flask export`. Rows are read from
 the database in batches, so a view must keep the app context alive while it
 streams them (`stream_with_context`).
 
-Spreadsheets run cells that look like formulas. The CSV prefixes such cells
-with "'" (so a phone "+84..." reads "'+84..."); the XLSX writes every value
-as a string cell, which no spreadsheet evaluates, and keeps it unchanged.
+Spreadsheets run cells that look like formulas, and a spreadsheet set to
+split on ";" or a tab (French or German Excel, among others) starts a new
+cell after each of those inside a value. The CSV quotes every field and puts
+"'" before a formula trigger wherever a cell could start: at the start of a
+value and after a ",", ";", tab or line break ("Pham;=cmd|..." becomes
+"Pham;'=cmd|..."); nothing else changes. A phone number "+84..." is such a
+trigger too and reads "'+84..." (see docs/architecture.md); the XLSX writes every
+value as a string cell, which no spreadsheet evaluates, and keeps it
+unchanged.
 """
 
 from __future__ import annotations
@@ -70,8 +76,10 @@ _COLUMN_WIDTHS = {
 }  # fmt: skip
 
 BATCH_SIZE = 500
-# Leading characters that make Excel, LibreOffice or Google Sheets read a CSV cell as a formula.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+# Where a spreadsheet could start a cell that Excel, LibreOffice or Google Sheets read as a
+# formula: a trigger at the start of the value (a tab, CR or NUL there as well), or after a
+# separator a spreadsheet may split on, spaces allowed before it (some trim them).
+_FORMULA_START = re.compile(r"(?:^|(?<=[,;\t\r\n]))( *)(?=[=+\-@])|^(?=[\t\r\0])")
 
 _REGISTRATION_COLUMNS = (
     Registration.id,
@@ -183,13 +191,16 @@ def _local_time(moment: datetime | None, zone: ZoneInfo) -> str:
 
 
 def _neutralise(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
+    return _FORMULA_START.sub(lambda match: (match[1] or "") + "'", value)
 
 
 def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
-    """Yield a UTF-8 CSV (BOM, EXPORT_COLUMNS header, then `rows`) in chunks of about 500 rows, formulas neutralised."""
+    """Yield a UTF-8 CSV (BOM, EXPORT_COLUMNS header, then `rows`) in chunks of about 500 rows.
+
+    Every field is quoted and formulas are neutralised (see the module's docstring).
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     buffer.write("\ufeff")
     writer.writerow(EXPORT_COLUMNS)
     for count, row in enumerate(rows, 1):

@@ -7,18 +7,23 @@ connection, a timeout) are retried with exponential backoff up to
 OUTBOX_MAX_ATTEMPTS; permanent ones (5xx) fail at once. A sender that dies
 mid-send leaves a lease that runs out, and the row is sent by the next one.
 
+Each message is rendered as it is sent (services/emails.py), with a manage
+link issued for that delivery and revoked if the delivery fails.
+
 With no MAIL_SERVER configured, messages are written as .eml files instead.
 """
 
 from __future__ import annotations
 
 import base64
+import email.charset
 import email.policy
 import smtplib
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.mime.text import MIMEText
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -28,6 +33,8 @@ from sqlalchemy import or_, select, update
 from ..database import begin_write
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus, utcnow
+from .emails import RegistrationGone, RenderedEmail, render
+from .tokens import revoke_manage_token
 
 mail = Mail()
 
@@ -123,8 +130,17 @@ def encoded_words(text: str) -> str:
     return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(word.encode()).decode()}?=" for word in words)
 
 
+# Quoted-printable keeps every line within RFC 5322's 998 octets, whatever an
+# organizer types in one paragraph (Flask-Mail sends UTF-8 text as 8bit, unwrapped).
+_QUOTED_PRINTABLE = email.charset.Charset("utf-8")
+_QUOTED_PRINTABLE.body_encoding = email.charset.QP
+
+
 class _Message(Message):
-    """Flask-Mail's message with a subject that keeps its spaces (see encoded_words)."""
+    """Flask-Mail's message with a subject that keeps its spaces (see encoded_words), text parts quoted-printable."""
+
+    def _mimetext(self, text, subtype="plain"):
+        return MIMEText(text, _subtype=subtype, _charset=_QUOTED_PRINTABLE)
 
     def _message(self):
         mime = super()._message()
@@ -134,18 +150,18 @@ class _Message(Message):
         return mime
 
 
-def _flask_mail_message(row: OutboxMessage) -> Message:
+def _flask_mail_message(row: OutboxMessage, rendered: RenderedEmail) -> Message:
     message = _Message(
         subject=row.subject,
         recipients=[row.recipient],
-        body=row.body_text,
-        html=row.body_html,
+        body=rendered.text,
+        html=rendered.html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         date=time.time(),
         extra_headers={"Auto-Submitted": "auto-generated", "Content-Language": row.language},
     )
     message.msgId = row.message_id
-    for item in row.attachments:
+    for item in [*row.attachments, *rendered.attachments]:
         headers = {"Content-ID": f"<{item.content_id}>"} if item.content_id else {}
         message.attachments.append(
             Attachment(
@@ -193,10 +209,13 @@ def _write_eml(message: Message) -> None:
     current_app.logger.info("No mail server configured: wrote %s", path)
 
 
-def _record(row_id: int, error: Exception | None, now: datetime) -> str:
+def _record(row_id: int, error: Exception | None, now: datetime, manage_token: str | None) -> str:
+    """Record the delivery's outcome; a link in an email that did not leave is revoked."""
     begin_write()
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
     row.locked_until = None
+    if error is not None and manage_token is not None:
+        revoke_manage_token(manage_token)
     if error is None:
         row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, ""
         outcome = "sent"
@@ -221,9 +240,11 @@ def send_due(limit: int | None = None) -> DeliveryReport:
             row = claim_next(skip=report.handled)
             if row is None:
                 break
-            row_id, message = row.id, _flask_mail_message(row)
-            error, unreachable = None, False
+            row_id, error, unreachable, manage_token = row.id, None, False, None
             try:
+                rendered = _render(row)
+                manage_token = rendered.manage_token
+                message = _flask_mail_message(row, rendered)
                 if connection is None and current_app.config["MAIL_SERVER"]:
                     unreachable = True
                     connection = _open_connection()
@@ -233,12 +254,24 @@ def send_due(limit: int | None = None) -> DeliveryReport:
                 error = failure
                 if isinstance(failure, TemporaryFailure):
                     connection = _close(connection)  # the next message tries a fresh connection
-            getattr(report, _record(row_id, error, utcnow())).append(row_id)
+            getattr(report, _record(row_id, error, utcnow(), manage_token)).append(row_id)
             if unreachable:
                 break  # the server is down: leave the other messages for the next round
     finally:
         _close(connection)
     return report
+
+
+def _render(row: OutboxMessage) -> RenderedEmail:
+    try:
+        return render(row)
+    except RegistrationGone as error:
+        raise PermanentFailure("the registration this email is about no longer exists") from error
+    except Exception as error:
+        # A template bug must not stop the sender on this row for every later one; a fixed
+        # deploy sends it on a retry.
+        current_app.logger.exception("Cannot render outbox message %s", row.id)
+        raise TemporaryFailure(f"cannot render: {type(error).__name__}") from error
 
 
 def _open_connection() -> _TimeoutConnection:

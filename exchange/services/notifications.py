@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import enum
 
+from flask import current_app
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from ..links import base_host, external_url
 from ..models import Registration
-from .calendar import registration_calendar
+from .calendar import calendar_content_type, registration_calendar
 from .outbox import Attachment, queue_email
-from .tickets import tickets
-from .tokens import issue_manage_token
 
 
 class Notice(enum.StrEnum):
@@ -59,42 +58,109 @@ def _subject(notice: Notice, title: str):
             return _l("Your registration for %(title)s", title=title)
 
 
-def notify(registration: Registration, notice: Notice, message: str = "") -> None:
-    """Queue the email for `notice` in the registrant's language, with a fresh manage link.
+def intro(notice: Notice, registration: Registration, title: str) -> str:
+    """The opening sentences of the email for `notice`, in the current locale, as plain text.
 
-    A calendar file goes with every notice of a place held or given up, and a
-    QR ticket per attendee once the registration is confirmed. `message` is an
-    organizer's note (approval, decline). Adds rows to the current
-    transaction; the caller commits.
+    Plain text, so each part escapes it its own way: the HTML template
+    autoescapes it, the text template shows it as typed. A delegation that
+    must still confirm its address is told how, and by when.
     """
-    token = issue_manage_token(registration)
-    event = registration.event
+    text = _intro(notice, registration, title)
+    if notice in (Notice.PENDING, Notice.PROMOTED) and registration.awaits_address_confirmation:
+        hours = current_app.config["DELEGATION_CONFIRM_HOURS"]
+        text += " " + ngettext(
+            "Please confirm this email address within %(num)s hour: open the link below and press “Confirm”. "
+            "Otherwise the seats are released.",
+            "Please confirm this email address within %(num)s hours: open the link below and press “Confirm”. "
+            "Otherwise the seats are released.",
+            hours,
+        )
+    return text
+
+
+def _intro(notice: Notice, registration: Registration, title: str) -> str:
+    match notice:
+        case Notice.CONFIRMED:
+            return gettext("Your registration for %(title)s is confirmed.", title=title)
+        case Notice.WAITLISTED:
+            return gettext(
+                "The event is fully booked, so you are on the waiting list. We will email you as soon as a place is free for you."
+            )
+        case Notice.PENDING:
+            return ngettext(
+                "We have received your delegation's registration for %(title)s. The organizers will review it and "
+                "email you their decision. Meanwhile the seat for your %(count)s delegate is held.",
+                "We have received your delegation's registration for %(title)s. The organizers will review it and "
+                "email you their decision. Meanwhile the seats for your %(count)s delegates are held.",
+                registration.seats,
+                title=title,
+                count=registration.seats,
+            )
+        case Notice.PROMOTED if registration.is_delegation:
+            return gettext("Seats have become free for your delegation. It now awaits the organizers' approval.")
+        case Notice.PROMOTED:
+            return gettext("A place has become free and it is yours: your registration is now confirmed.")
+        case Notice.APPROVED:
+            return gettext(
+                "The organizers have approved your delegation for %(title)s. "
+                "Each delegate's ticket is attached as a QR code to show at the entrance.",
+                title=title,
+            )
+        case Notice.DECLINED:
+            return gettext(
+                "We are sorry: the organizers could not accept your delegation for %(title)s. Its seats have been released.",
+                title=title,
+            )
+        case Notice.EVENT_CANCELLED:
+            return gettext(
+                "We are sorry to tell you that %(title)s has been cancelled. "
+                "Your registration is cancelled with it; there is nothing you need to do.",
+                title=title,
+            )
+        case Notice.REMINDER:
+            return gettext(
+                "%(title)s starts soon. Here are the details once more; we look forward to welcoming you.", title=title
+            )
+        case Notice.CANCELLED:
+            return gettext(
+                "Your registration has been cancelled. If this was a mistake, you can register again while registration is open."
+            )
+        case Notice.LAPSED:
+            return gettext(
+                "Your delegation's registration for %(title)s has lapsed, because this email address was not confirmed "
+                "in time, and its seats have been released. You are welcome to register again while registration is open.",
+                title=title,
+            )
+        case Notice.LINK:
+            return gettext(
+                "Someone, perhaps you, tried to register this email address again for %(title)s. You are already "
+                "registered and nothing was changed. Use the link below to see or change your registration.",
+                title=title,
+            )
+
+
+def notify(registration: Registration, notice: Notice, message: str = "") -> None:
+    """Queue the email for `notice` in the registrant's language.
+
+    A calendar file goes with every notice of a place held or given up. The
+    body, its fresh manage link and a QR ticket per attendee of a confirmed
+    registration are made when the email is sent (services/emails.py).
+    `message` is an organizer's note (approval, decline). Adds rows to the
+    current transaction; the caller commits.
+    """
     lang = registration.language
-    content = event.content(lang)
     attachments = []
     if notice not in _WITHOUT_CALENDAR:
-        attachments.append(Attachment(f"{registration.reference}.ics", "text/calendar", registration_calendar(registration)))
-    ticket_images = []
-    for number, ticket in enumerate(tickets(registration), start=1):
-        content_id = f"ticket-{number}.{registration.reference}@{base_host().split(':')[0]}"
-        attachments.append(Attachment(f"ticket-{registration.reference}-{number}.png", "image/png", ticket.png(), content_id))
-        ticket_images.append((ticket.holder, content_id))
+        attachments.append(
+            Attachment(f"{registration.reference}.ics", calendar_content_type(registration), registration_calendar(registration))
+        )
     queue_email(
         kind=f"registration_{notice.value}",
         recipient=registration.email,
         language=lang,
-        subject=_subject(notice, content.title),
+        subject=_subject(notice, registration.event.content(lang).title),
         template="registration",
-        context={
-            "notice": notice.value,
-            "registration": registration,
-            "event": event,
-            "content": content,
-            "organizer_message": message,
-            "tickets": ticket_images,
-            "manage_url": external_url("registrant.registration_manage", lang=lang, token=token),
-            "event_url": external_url("public.event_detail", lang=lang, slug=event.slug),
-        },
+        context={"notice": notice.value, "organizer_message": message},
         attachments=attachments,
         registration=registration,
     )

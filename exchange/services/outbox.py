@@ -1,8 +1,10 @@
 """Queueing email in the transactional outbox.
 
-`queue_email` renders the message in the recipient's language and adds an
+`queue_email` fixes the subject in the recipient's language and adds an
 outbox row to the current transaction without committing: the email exists
-if and only if the change that caused it is committed.
+if and only if the change that caused it is committed. The body is rendered
+when the email is sent (services/emails.py), so the manage link and tickets
+it carries never rest in the database.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.utils import make_msgid
 
-from flask import render_template
 from flask_babel import LazyString, force_locale
 
 from ..extensions import db
@@ -38,11 +39,14 @@ def queue_email(
     attachments: list[Attachment] = (),
     registration: Registration | None = None,
 ) -> OutboxMessage:
-    """Render `emails/<template>.txt` and `.html` in `language` and queue them for `recipient`.
+    """Queue `emails/<template>.txt` and `.html` for `recipient`, to be rendered in `language` when sent.
 
     `subject` is a lazy_gettext string (its placeholders already bound), so
     it is translated here in the recipient's language, or text an organizer
-    wrote in that language.
+    wrote in that language. `context` holds JSON values only (the notice, an
+    organizer's message); the sender adds the registration, its event and a
+    fresh manage link (services/emails.py). `attachments` are stored as
+    given, so they must hold no secret.
     """
     with force_locale(language):
         message = OutboxMessage(
@@ -50,8 +54,8 @@ def queue_email(
             recipient=header_safe(recipient),
             language=language,
             subject=header_safe(str(subject))[:300],
-            body_text=render_template(f"emails/{template}.txt", **context),
-            body_html=render_template(f"emails/{template}.html", **context),
+            template=template,
+            context=context,
             message_id=make_msgid(domain=base_host().split(":")[0]),
             registration=registration,
             attachments=[

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import ManageToken, Registration
@@ -33,6 +33,11 @@ def issue_manage_token(registration: Registration) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(ManageToken(registration=registration, token_hash=_digest(token)))
     return token
+
+
+def revoke_manage_token(token: str) -> None:
+    """Forget a token, such as one issued for an email that could not be delivered."""
+    db.session.execute(delete(ManageToken).where(ManageToken.token_hash == _digest(token)))
 
 
 def registration_for_token(token: str) -> Registration | None:

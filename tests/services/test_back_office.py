@@ -25,6 +25,7 @@ from exchange.services.accounts import AccountError, authenticate, can_manage, c
 from exchange.services.audit import Actor
 from exchange.services.broadcast import BroadcastRefused, broadcast, failed_broadcasts
 from exchange.services.checkin import CheckInRefused, check_in, door_counts, door_list, undo_check_in
+from exchange.services.emails import render
 from exchange.services.event_admin import EventDraft, EventRefused, cancel_event, duplicate_for_next_year, publish, save_event
 from exchange.services.mailer import retry_message
 from exchange.services.registrations import register
@@ -148,7 +149,7 @@ def test_cancelling_an_event_cancels_and_tells_every_registrant_in_their_languag
     statuses = set(db.session.scalars(select(Registration.status)))
     assert statuses == {RegistrationStatus.CANCELLED}
     assert sorted(message.language for message in _emails("registration_event_cancelled")) == ["fr", "km", "lo"]
-    assert all("Typhoon warning." in message.body_text for message in _emails("registration_event_cancelled"))
+    assert all("Typhoon warning." in render(message).text for message in _emails("registration_event_cancelled"))
     with pytest.raises(EventRefused):
         publish(actor, event.id)
 
@@ -169,9 +170,10 @@ def test_approve_and_decline_delegations(actor, make_event, delegation, individu
         RegistrationStatus.CONFIRMED, RegistrationStatus.DECLINED, RegistrationStatus.CONFIRMED,
     )  # fmt: skip
     (approved,) = _emails("registration_approved")
-    assert "Welcome!" in approved.body_text and len([a for a in approved.attachments if a.content_type == "image/png"]) == 2
+    approved_email = render(approved)
+    assert "Welcome!" in approved_email.text and [a.content_type for a in approved_email.attachments] == ["image/png"] * 2
     (declined,) = _emails("registration_declined")
-    assert "Sorry, the hall is full." in declined.body_text
+    assert "Sorry, the hall is full." in render(declined).text
     assert first.changes[-1].user_id == actor.user.id and first.changes[-1].note == "Welcome!"
     audit = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [entry.action for entry in audit] == ["registration.approved", "registration.declined"]
@@ -239,7 +241,7 @@ def test_broadcast_goes_to_confirmed_attendees_in_their_language_or_the_fallback
     )
     assert count == 3
     by_recipient = {message.recipient: message for message in _emails("broadcast")}
-    assert by_recipient["ko@example.com"].subject == "공지" and "7시" in by_recipient["ko@example.com"].body_text
+    assert by_recipient["ko@example.com"].subject == "공지" and "7시" in render(by_recipient["ko@example.com"]).text
     assert by_recipient["ja@example.com"].subject == "Notice" and by_recipient["ja@example.com"].language == "en"
     by_recipient["fr@example.com"].status = OutboxStatus.FAILED
     db.session.commit()
@@ -256,7 +258,7 @@ def test_cli_export_writes_the_same_csv(runner, make_event, individual, tmp_path
     result = runner.invoke(args=["export", "yoga-day-2031", "--format", "csv", "-o", str(target)])
     assert result.exit_code == 0, result.output
     text = target.read_bytes().decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("reference,status,kind,full_name") and "Nguyễn Thị Lan" in text
+    assert text.splitlines()[0].startswith('"reference","status","kind","full_name"') and "Nguyễn Thị Lan" in text
     assert runner.invoke(args=["export", "nope", "--format", "csv", "-o", str(target)]).exit_code == 1
 
 

@@ -159,6 +159,32 @@ def test_csv_neutralises_formulas_and_changes_nothing_else():
     assert names == ["'" + value for value in dangerous] + harmless
 
 
+def test_csv_neutralises_formulas_wherever_a_spreadsheet_could_start_a_cell():
+    dangerous = {
+        "Pham;=cmd|' /C calc'!A0": "Pham;'=cmd|' /C calc'!A0",
+        "Lan,+1": "Lan,'+1",
+        "Vegetarian; -2": "Vegetarian; '-2",
+        "x\t@SUM(A1:A2)": "x\t'@SUM(A1:A2)",
+        'first line\n=HYPERLINK("http://evil.example")': 'first line\n\'=HYPERLINK("http://evil.example")',
+    }
+    harmless = ["Min-jun; Lan", "5 - 10 people", "a;b,c", "Cần Thơ, Việt Nam", "e=mc2; c=1"]
+    rows = [_row(full_name=value, dietary=value) for value in [*dangerous, *harmless]]
+    data = b"".join(csv_chunks(rows)).decode("utf-8-sig")
+
+    names = [row[EXPORT_COLUMNS.index("full_name")] for row in list(csv.reader(io.StringIO(data, newline="")))[1:]]
+    assert names == [*dangerous.values(), *harmless]
+    # A spreadsheet that splits on ";" or a tab, whatever the quotes, never starts a cell with a trigger.
+    for separator in (",", ";", "\t"):
+        for record in csv.reader(io.StringIO(data, newline=""), delimiter=separator):
+            assert not [cell for cell in record for line in cell.splitlines() if line.lstrip(' "')[:1] in ("=", "+", "-", "@")]
+
+
+def test_csv_quotes_every_field():
+    data = b"".join(csv_chunks([_row(reference="CT-2345-6789", full_name="Lan")])).decode("utf-8-sig")
+    for line in data.splitlines():
+        assert re.fullmatch(r'"[^"]*"(,"[^"]*")*', line), line
+
+
 def test_csv_of_real_registrations_keeps_every_script_and_neutralises_the_phone(make_event, individual, delegation):
     event = make_event()
     register(event.id, individual(full_name=VIETNAMESE, phone="+84912345678", organization="=cmd|' /C calc'!A0"))

@@ -1,22 +1,33 @@
 """Email: rendered in the registrant's language, delivered through a real SMTP server, never lost or doubled."""
 
+import email
+import email.policy
+import io
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
 from datetime import timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import segno
+import zxingcpp
 from flask_babel import force_locale
 from icalendar import Calendar
-from sqlalchemy import select, update
+from PIL import Image, ImageOps
+from sqlalchemy import func, select, update
 
 from exchange.extensions import db
 from exchange.i18n import LOCALES
-from exchange.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
+from exchange.models import ManageToken, OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
+from exchange.services.audit import Actor
+from exchange.services.broadcast import broadcast
+from exchange.services.calendar import registration_calendar
 from exchange.services.mailer import claim_next, send_due
 from exchange.services.notifications import Notice, _subject, notify
 from exchange.services.outbox import queue_email
@@ -63,7 +74,7 @@ def test_a_korean_registration_puts_a_korean_email_with_calendar_and_qr_in_the_m
     assert "https://events.example.test/ko/r/" in text
     assert '<html lang="ko">' in parts["text/html"].get_content()
     (entry,) = Calendar.from_ical(parts["text/calendar"].get_content()).walk("VEVENT")
-    assert str(entry["uid"]) == f"registration-{registration.reference}@events.example.test"
+    assert str(entry["uid"]) == f"registration-{registration.reference}@cantho-cultural-exchange"
     qr = parts["image/png"]
     assert qr.get_content() == tickets(registration)[0].png()
     assert f"cid:{qr['Content-ID'].strip('<>')}" in parts["text/html"].get_content()
@@ -72,8 +83,8 @@ def test_a_korean_registration_puts_a_korean_email_with_calendar_and_qr_in_the_m
     assert read_ticket_code(code[:-2] + "xx") is None
 
 
-def _make_notice(kind, event, individual, delegation, lang):
-    """A registration in the state that `kind` announces, its notice queued."""
+def _make_notice(kind, event, individual, delegation, lang, message="Bus leaves at 07:00."):
+    """A registration in the state that `kind` announces, its notice queued (with `message` if an organizer writes one)."""
     if kind in (Notice.PENDING, Notice.APPROVED, Notice.DECLINED, Notice.LAPSED):
         registration = register(event.id, delegation(size=2, language=lang)).registration
     else:
@@ -84,15 +95,16 @@ def _make_notice(kind, event, individual, delegation, lang):
         registration.status = RegistrationStatus.CANCELLED  # as cancel_event() does before telling them
     if kind == Notice.CANCELLED:
         cancel(registration.id)
-        return
+        return registration
     if kind == Notice.LAPSED:
         assert expire_pending(now=utcnow() + timedelta(hours=49)) == 1  # its address was never confirmed
-        return
+        return registration
     if kind in (Notice.CONFIRMED, Notice.PENDING):
-        return  # registering queued it
+        return registration  # registering queued it
     db.session.execute(update(OutboxMessage).values(status=OutboxStatus.SENT))
-    notify(registration, kind, message="Bus leaves at 07:00." if kind in (Notice.APPROVED, Notice.DECLINED) else "")
+    notify(registration, kind, message=message if kind in (Notice.APPROVED, Notice.DECLINED, Notice.EVENT_CANCELLED) else "")
     db.session.commit()
+    return registration
 
 
 @pytest.mark.parametrize("lang", LOCALES)
@@ -256,9 +268,9 @@ def test_no_line_break_reaches_a_header(smtp_server, make_event, individual):
         language="en",
         subject=lazy_gettext("Your registration for %(title)s", title="Yoga\r\nBcc: victim@example.org"),
         template="registration",
-        context={"notice": "link", "registration": registration, "event": registration.event,
-                 "content": registration.event.content("en"), "manage_url": "x", "event_url": "y", "tickets": []},
-    )  # fmt: skip
+        context={"notice": "link", "organizer_message": ""},
+        registration=registration,
+    )
     db.session.commit()
     send_due()
     message = smtp_server.messages[-1]
@@ -316,3 +328,179 @@ def test_send_reminders_command(runner, make_event, individual):
     event = make_event(starts_at=starts_at, registration_closes_at=starts_at - timedelta(hours=1))
     register(event.id, individual())
     assert "Reminders queued: 1." in runner.invoke(args=["send-reminders"]).output
+
+
+# What reaches the reader: escaping, secrets, lines and calendars ----------------------------------
+
+HOSTILE = '<a href="https://evil.example/x">Tap</a> & "Co" <img src=x onerror=alert(1)>'
+
+
+class _Markup(HTMLParser):
+    """The tags and the text a mail reader would show."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.text = [], []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _hostile_registrant(registration):
+    registration.full_name = registration.organization = HOSTILE
+    for delegate in registration.delegates:
+        delegate.full_name = delegate.position = HOSTILE
+    db.session.commit()
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+@pytest.mark.parametrize("kind", [*Notice, "broadcast"])
+def test_hostile_text_is_no_markup_in_html_parts_and_intact_in_text_parts(
+    smtp_server, make_user, make_event, individual, delegation, kind, lang
+):
+    event = make_event(
+        titles={lang: HOSTILE}, venue_name=HOSTILE, venue_address=HOSTILE, capacity=0 if kind == Notice.WAITLISTED else 20
+    )
+    if kind == "broadcast":
+        registration = register(event.id, individual(language=lang)).registration
+        db.session.execute(update(OutboxMessage).values(status=OutboxStatus.SENT))
+        broadcast(Actor(user=make_user("o@example.org"), ip_address=""), event.id, {lang: ("News", HOSTILE)}, fallback=lang)
+    else:
+        registration = _make_notice(kind, event, individual, delegation, lang, message=HOSTILE)
+    _hostile_registrant(db.session.get(Registration, registration.id))
+    send_due()
+    parts = _parts(smtp_server.messages[-1])
+    html = _Markup(parts["text/html"].get_content())
+    assert not [attrs for tag, attrs in html.tags if "evil.example" in attrs.get("href", "") or attrs.get("src") == "x"]
+    assert not [name for _, attrs in html.tags for name in attrs if name.startswith("on")]
+    assert HOSTILE in "".join(html.text)  # shown as the text it is
+    text = parts["text/plain"].get_content()
+    assert HOSTILE in text
+    assert not [entity for entity in ("&lt;", "&gt;", "&amp;", "&quot;", "&#") if entity in text]
+
+
+def _database_dump() -> str:
+    """Every value of every row of every table, as text."""
+    values = []
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(select(table)).all():
+            values.extend(value.decode("latin-1") if isinstance(value, bytes) else str(value) for value in row)
+    return "\n".join(values)
+
+
+def test_no_manage_link_or_ticket_code_rests_in_the_database_once_sent(
+    client, smtp_server, make_user, make_event, individual, delegation
+):
+    from exchange.services import registration_admin
+
+    actor = Actor(user=make_user("o@example.org"), ip_address="")
+    event = make_event()
+    person = register(event.id, individual(email="lan@example.com")).registration
+    group = register(event.id, delegation(size=2)).registration
+    registration_admin.approve(actor, group.id, "Welcome")
+    broadcast(actor, event.id, {"vi": ("Tin", "Xe buýt lúc 7 giờ."), "en": ("News", "Bus at 7.")}, fallback="en")
+    register(event.id, individual(email="lan@example.com"))  # the "your link" email
+    assert len(send_due().sent) == 6  # confirmed, received, approved, two broadcasts, the link
+    links = [re.search(r"https://events\.example\.test(/\w+/r/[\w-]+)", _parts(m)["text/plain"].get_content())[1]
+             for m in smtp_server.messages]  # fmt: skip
+    codes = [ticket.url.rsplit("/", 1)[1] for registration in (person, group) for ticket in tickets(registration)]
+    assert len(set(links)) == 6 and len(codes) == 3
+    dump = _database_dump()
+    assert not [secret for secret in [*links, *(link.rsplit("/", 1)[1] for link in links), *codes] if secret in dump]
+    assert all(client.get(link).status_code == 200 for link in links)  # ...and every link that left works
+
+
+def test_a_link_in_an_email_that_was_not_delivered_opens_nothing(smtp_server, make_event, individual):
+    smtp_server.mailbox.replies = ["451 4.3.0 try later", "550 5.1.1 No such user"]
+    register(make_event().id, individual())
+    live = db.session.scalar(select(func.count()).select_from(ManageToken))  # the one the confirmation page shows
+    assert send_due().retrying and send_due().failed
+    assert db.session.scalar(select(func.count()).select_from(ManageToken)) == live
+
+
+def test_an_email_about_a_deleted_registration_fails_once(smtp_server, make_event, individual):
+    registration = register(make_event().id, individual()).registration
+    db.session.delete(registration)
+    db.session.commit()
+    assert send_due().failed and smtp_server.messages == []
+    assert "no longer exists" in _outbox()[0].last_error
+
+
+LONG_MESSAGE = ("Đoàn đại biểu vui lòng có mặt tại bến Ninh Kiều lúc 7 giờ sáng, mang theo hộ chiếu. " * 25)[:1820]
+
+
+@pytest.mark.parametrize("kind", [Notice.DECLINED, "broadcast"])
+def test_every_line_stays_within_998_octets_whatever_an_organizer_types(smtp_server, make_user, make_event, delegation, kind):
+    from exchange.services import registration_admin
+
+    actor = Actor(user=make_user("o@example.org"), ip_address="")
+    event = make_event(titles={"vi": ("Lễ hội " * 40)[:200]})
+    registration = register(event.id, delegation(size=2, language="vi")).registration
+    if kind == "broadcast":
+        registration_admin.approve(actor, registration.id)
+        broadcast(actor, event.id, {"vi": ("Thông báo " * 30, LONG_MESSAGE)}, fallback="vi")
+    else:
+        registration_admin.decline(actor, registration.id, LONG_MESSAGE)
+    send_due()
+    raw = smtp_server.mailbox.raw[-1]
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    parts = _parts(email.message_from_bytes(raw, policy=email.policy.default))
+    assert LONG_MESSAGE in parts["text/plain"].get_content() and LONG_MESSAGE in parts["text/html"].get_content()
+
+
+def test_calendar_attachments_carry_charset_method_organizer_and_a_uid_that_survives_a_move(
+    app, smtp_server, make_event, individual
+):
+    title = "ទិវាយោគៈអន្តរជាតិ នៅ Bến Ninh Kiều"
+    registration = register(make_event(titles={"km": title}).id, individual(language="km")).registration
+    cancel(registration.id)
+    send_due()
+    calendars = []
+    for message, method in zip(smtp_server.messages, ("PUBLISH", "CANCEL"), strict=True):
+        part = _parts(message)["text/calendar"]
+        assert (part.get_content_charset(), part.get_param("method")) == ("utf-8", method)
+        assert "\ufffd" not in part.get_content()
+        calendars.append(Calendar.from_ical(part.get_content()))
+    published, cancelled = (calendar.walk("VEVENT")[0] for calendar in calendars)
+    assert str(published["summary"]) == str(cancelled["summary"]) == title
+    assert str(cancelled["organizer"]) == "mailto:no-reply@localhost"
+    assert cancelled["organizer"].params["CN"] == "Cần Thơ Cultural Exchange"
+    app.config["BASE_URL"] = "http://127.0.0.1:38471"
+    moved = Calendar.from_ical(registration_calendar(db.session.get(Registration, registration.id))).walk("VEVENT")[0]
+    assert str(published["uid"]) == str(cancelled["uid"]) == str(moved["uid"])
+    assert "127.0.0.1" not in str(moved["uid"])
+
+
+def test_ticket_qr_codes_have_a_four_module_quiet_zone_and_scan(smtp_server, make_event, delegation, make_user):
+    from exchange.services import registration_admin
+
+    group = register(make_event().id, delegation(size=2)).registration
+    registration_admin.approve(Actor(user=make_user("o@example.org"), ip_address=""), group.id)
+    send_due()
+    images = [part for part in smtp_server.messages[-1].walk() if part.get_content_type() == "image/png"]
+    assert len(images) == 2
+    for part, ticket in zip(images, tickets(db.session.get(Registration, group.id)), strict=True):
+        image = Image.open(io.BytesIO(part.get_content())).convert("L")
+        (found,) = zxingcpp.read_barcodes(image)  # a real scanner's decoder
+        assert found.text == ticket.url
+        modules = segno.make(ticket.url, error="m").symbol_size(border=0)[0]
+        scale = image.width // (modules + 8)
+        left, top, right, bottom = ImageOps.invert(image).getbbox()  # the dark modules' extent
+        assert (left, top, image.width - right, image.height - bottom) == (4 * scale,) * 4
+
+
+def test_an_email_that_cannot_be_rendered_is_retried_without_stopping_the_others(smtp_server, make_event, individual):
+    event = make_event()
+    register(event.id, individual(email="a@example.com"))
+    broken = _outbox()[0]
+    broken.context = {"notice": "no such notice"}
+    db.session.commit()
+    register(event.id, individual(email="b@example.com"))
+    report = send_due()
+    assert (report.retrying, len(report.sent)) == ([broken.id], 1)
+    assert [message["To"] for message in smtp_server.messages] == ["b@example.com"]
+    assert _outbox()[0].last_error == "cannot render: ValueError"

@@ -80,7 +80,7 @@ def world(app, make_event, make_user, individual, happening_now):
     elsewhere = make_event(slug="folk-cake-festival-2031")
     outcome = register(event.id, individual())
     registration = outcome.registration
-    failed = OutboxMessage(kind="test", recipient="x@example.com", language="en", subject="s", body_text="t", body_html="h",
+    failed = OutboxMessage(kind="test", recipient="x@example.com", language="en", subject="s", template="broadcast", context={},
                            message_id="<m@x>", status=OutboxStatus.FAILED)  # fmt: skip
     from exchange.extensions import db
 

@@ -62,3 +62,12 @@ def test_the_list_imports_back_unchanged(client, make_event):
     assert len(result.updated) == 1
     again = client.get("/api/v1/events").get_json()
     assert again == exported | {"events": [dict(event, seats_left=event["seats_left"] + 1) for event in exported["events"]]}
+
+
+def test_a_wrong_method_gets_a_json_405_with_its_allow_header(client, make_event):
+    make_event(slug="yoga")
+    for path in ("/api/v1/events", "/api/v1/events/yoga", "/api/v1/openapi.json"):
+        response = client.post(path)
+        assert (response.status_code, response.mimetype) == (405, "application/json"), path
+        assert {method.strip() for method in response.headers["Allow"].split(",")} == {"GET", "HEAD", "OPTIONS"}
+        assert response.get_json() == {"error": "Method Not Allowed", "status": 405}

@@ -201,7 +201,7 @@ def test_the_manage_calendar_has_a_uid_per_registration(client, make_event):
     path = _manage_path(_post(client, event))
     (entry,) = Calendar.from_ical(client.get(path + "/calendar.ics").data).walk("VEVENT")
     reference = db.session.scalar(select(Registration.reference))
-    assert str(entry["uid"]) == f"registration-{reference}@events.example.test"
+    assert str(entry["uid"]) == f"registration-{reference}@cantho-cultural-exchange"
 
 
 def _delegation_data(size, **changes):

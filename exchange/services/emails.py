@@ -1,0 +1,86 @@
+"""Rendering an outbox email when it is sent.
+
+The outbox row holds what the email says: its template and the words fixed
+when it was queued (the notice, an organizer's message, a broadcast's text).
+Here the sender adds the registration as it now is, a manage link issued for
+this delivery and a QR ticket per attendee, and renders the text and HTML
+parts in the row's language. Neither the clear link nor a ticket code is
+ever written to the database, so a dump of it opens no registrant's page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import render_template
+from flask_babel import force_locale
+
+from ..database import begin_write
+from ..extensions import db
+from ..links import base_host, external_url
+from ..models import OutboxMessage
+from .notifications import Notice, intro
+from .outbox import Attachment
+from .tickets import tickets
+from .tokens import issue_manage_token
+
+# Emails to organizers: rendered from their stored context alone, with no registrant's link.
+STAFF_TEMPLATES = frozenset({"approval_request"})
+
+
+def _render_for_staff(row: OutboxMessage) -> RenderedEmail:
+    with force_locale(row.language):
+        text = render_template(f"emails/{row.template}.txt", **row.context)
+        html = render_template(f"emails/{row.template}.html", **row.context)
+    return RenderedEmail(text=text, html=html, attachments=[], manage_token=None)
+
+
+class RegistrationGone(Exception):
+    """The registration the email is about no longer exists: there is nothing to render."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    text: str
+    html: str
+    attachments: list[Attachment]  # made now, in addition to the row's stored ones
+    manage_token: str | None  # to revoke if the delivery fails (None: an email to staff carries none)
+
+
+def render(row: OutboxMessage) -> RenderedEmail:
+    """Issue a manage token for this delivery (committed at once) and render `row` with it.
+
+    The token is committed before the email leaves, so its link works the
+    moment it arrives; the caller revokes it if the delivery fails. Raises
+    RegistrationGone for an email whose registration was deleted.
+    """
+    registration = row.registration
+    if row.template in STAFF_TEMPLATES:
+        return _render_for_staff(row)
+    if registration is None:
+        raise RegistrationGone(row.id)
+    begin_write()
+    token = issue_manage_token(registration)
+    db.session.commit()
+    event = registration.event
+    context = {
+        **row.context,
+        "registration": registration,
+        "event": event,
+        "content": event.content(row.language),
+        "manage_url": external_url("registrant.registration_manage", lang=registration.language, token=token),
+        "event_url": external_url("public.event_detail", lang=registration.language, slug=event.slug),
+    }
+    attachments = []
+    with force_locale(row.language):
+        if row.template == "registration":
+            context["intro"] = intro(Notice(row.context["notice"]), registration, context["content"].title)
+            context["tickets"] = []
+            for number, ticket in enumerate(tickets(registration), start=1):
+                content_id = f"ticket-{number}.{registration.reference}@{base_host().split(':')[0]}"
+                filename = f"ticket-{registration.reference}-{number}.png"
+                attachments.append(Attachment(filename, "image/png", ticket.png(), content_id))
+                context["tickets"].append((ticket.holder, content_id))
+        text = render_template(f"emails/{row.template}.txt", **context)
+        html = render_template(f"emails/{row.template}.html", **context)
+    return RenderedEmail(text=text, html=html, attachments=attachments, manage_token=token)
