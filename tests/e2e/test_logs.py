@@ -80,7 +80,7 @@ def test_no_log_line_holds_a_token_an_email_a_name_or_a_search(start_server, mak
         assert EMAIL in organizer.page(f"/organizer/events/{event.slug}/registrations?q={quote(EMAIL)}")[2]
         assert NAME in organizer.page(f"/organizer/events/{event.slug}/checkin?q={quote(NAME)}")[2]
         code = _ticket_of(event.id)
-        assert organizer.page(f"/organizer/tickets/{code}")[0] == 200
+        assert organizer.page(f"/organizer/tickets/{code}")[0] in (200, 409)  # 409: the event is not today
         assert organizer.page(f"/organizer/tickets/{code}x")[0] == 404
 
         query = urlencode({"token": token, "email": EMAIL, "name": NAME})
