@@ -28,10 +28,3 @@ def test_the_api_keeps_its_description(case, api_app):
 
 def test_the_api_serves_this_description(client):
     assert client.get("/api/v1/openapi.json").get_json() == json.loads(json.dumps(SPEC))
-
-
-def test_a_wrong_method_gets_405_with_allow(client):
-    response = client.delete("/api/v1/events")
-    assert response.status_code == 405
-    assert response.get_json() == {"error": "Method Not Allowed", "status": 405}
-    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
