@@ -47,9 +47,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from . import cli, errors_pages, security
+    from .manage import permissions
 
     app.before_request(refuse_control_characters_in_path)
     errors_pages.register(app)
+    permissions.register(app)
     security.register(app)
     cli.register(app)
     return app
@@ -66,6 +68,7 @@ def _engine_options(config) -> dict:
 
 
 def _init_extensions(app: Flask) -> None:
+    from .auth import sessions
     from .database import configure_engine
     from .i18n import register_template_helpers, select_locale
     from .services import mailer
@@ -78,15 +81,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     mailer.init_app(app)
     login_manager.init_app(app)
-    login_manager.user_loader(_load_user)
+    sessions.init_app(app)
     register_template_helpers(app)
-
-
-def _load_user(user_id: str):
-    from .models import User
-
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
 
 
 def _register_blueprints(app: Flask) -> None:

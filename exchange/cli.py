@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from .errors import ExchangeError, InvalidEventData
 from .extensions import db
 from .i18n import LOCALES
-from .models import Event, RegistrationStatus, UserRole
+from .models import Event, RegistrationStatus, UserRole, utcnow
 from .services.accounts import create_user, user_exists
 from .services.approval_requests import send_approval_digests
 from .services.demo import seed_demo
@@ -129,7 +129,7 @@ def create_user_command(email: str, role: str, password_stdin: bool, language: s
 @with_appcontext
 def create_demo_organizer_command() -> None:
     """For `make run`: an administrator account for trying the back office, printed with its password."""
-    email, password = "demo@example.org", "demo-organizer-password"
+    email, password = "demo@example.org", "ninh-kieu-wharf-lanterns"
     if not user_exists(email):
         create_user(email, password, UserRole.ADMIN, "vi")
     click.echo(f"Back office: {current_app.config['BASE_URL'].rstrip('/')}/organizer/  sign in as {email} / {password}")
@@ -158,12 +158,35 @@ def export_command(slug: str, export_format: str, output: str, status: str | Non
 
 
 @click.command("purge-personal-data")
-@click.option("--before", "before", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--before", "before", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD, not after today.")
+@click.option("--retention", is_flag=True, help="Events that ended more than RETENTION_DAYS ago (for cron).")
+@click.option("--force", is_flag=True, help="Accept a --before date after today.")
+@click.option("--dry-run", is_flag=True, help="Say what would be erased and change nothing.")
 @with_appcontext
-def purge_personal_data_command(before: datetime) -> None:
+def purge_personal_data_command(before: datetime | None, retention: bool, force: bool, dry_run: bool) -> None:
     """Anonymise the registrations of events that ended before a date (in the programme's time zone)."""
-    cutoff = before.replace(tzinfo=ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"]))
-    click.echo(f"Anonymised {purge_personal_data(cutoff)} registrations of events that ended before {before:%Y-%m-%d}.")
+    if (before is None) == (not retention):
+        raise click.UsageError("Give either --before YYYY-MM-DD or --retention.")
+    zone = ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])
+    if retention:
+        days = current_app.config["RETENTION_DAYS"]
+        cutoff = utcnow() - timedelta(days=days)
+        scope = f"events that ended more than {days} days ago"
+    else:
+        if before.date() > datetime.now(zone).date() and not force:
+            raise click.UsageError(
+                f"{before:%Y-%m-%d} is after today: that would erase events still to come. Add --force if you mean it."
+            )
+        cutoff = before.replace(tzinfo=zone)
+        scope = f"events that ended before {before:%Y-%m-%d}"
+    report = purge_personal_data(cutoff, dry_run=dry_run)
+    verb = "Would anonymise" if dry_run else "Anonymised"
+    click.echo(
+        f"{verb} {report.registrations} registrations of {scope}"
+        f" ({len(report.events)} events), {report.emails} emails and {report.eml_files} .eml files."
+    )
+    if dry_run and report.events:
+        click.echo("Events: " + ", ".join(report.events))
 
 
 @click.command("check-seats")

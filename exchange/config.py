@@ -105,9 +105,8 @@ OUTBOX_LEASE_SECONDS = 300
 # Pause between two looks at the outbox in `flask outbox send --loop`.
 OUTBOX_POLL_SECONDS = 3
 
-# Sign-in attempts allowed, per client address and per account (Flask-Limiter syntax).
+# Sign-in attempts allowed per client address, right or wrong (Flask-Limiter syntax).
 LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per minute;100 per hour"
-LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
 
 # A pending delegation holds its seats this many hours while its contact
 # confirms the address from the emailed link; unconfirmed, it lapses
@@ -120,6 +119,38 @@ DELEGATION_CONFIRM_HOURS = 48
 SEATS_PER_ADDRESS_LIMIT = 40
 SEATS_PER_CLIENT_LIMIT = 100
 
+# An organizer's "resend" emails a registrant at most once in this many seconds,
+# so two clicks (or two organizers) at once send one email.
+RESEND_INTERVAL_SECONDS = 60
+
 # Flask-Limiter limit on the POSTs of a registrant's manage pages (save,
 # cancel, confirm), per client address, shared by all of them.
 MANAGE_RATE_LIMIT = "20 per minute;200 per hour"
+
+# Manage links (the secret link in every email) stop working this many days
+# after their event ends; opening one later shows a page saying so.
+MANAGE_LINK_DAYS_AFTER_EVENT = 60
+# Each email carries a fresh manage link; only the newest this many of a
+# registration keep working, so old messages in mailboxes and backups open nothing.
+MANAGE_LINKS_KEPT = 3
+
+# The version of the privacy notice (/<lang>/privacy) registrants agree to; stored with
+# each registration's consent and shown in their data download. Change it with the notice.
+PRIVACY_NOTICE_VERSION = "2026-12"
+# `flask purge-personal-data --retention` anonymises registrations of events that ended
+# more than this many days ago (run it daily from cron).
+RETENTION_DAYS = 180
+
+# Wrong passwords or second-factor codes allowed per account (exchange/auth/throttle.py):
+# browsers where the account never signed in share the first budget; each browser where it
+# did has its own (a signed cookie), so an attacker cannot lock the owner out. Once the window
+# passes, the right password works again; attempts refused meanwhile are not counted.
+LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+LOGIN_FAILURES_PER_DEVICE = "10 per 15 minutes"
+
+# A back-office session ends after this many minutes without a request.
+BACK_OFFICE_IDLE_MINUTES = 30
+
+# Administrators must set up two-factor sign-in (TOTP) before using the back office;
+# for other roles it is optional. False makes it optional for administrators too.
+TWO_FACTOR_REQUIRED_FOR_ADMINS = True

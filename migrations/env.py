@@ -88,10 +88,23 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a constraint by rebuilding the table (batch mode): dropping the old
+            # table would cascade-delete or null every row that refers to it while foreign keys
+            # are on. They can only be switched off outside a transaction, so before it begins;
+            # the check below then proves that nothing was left dangling.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    raise RuntimeError(f"the migration left rows referring to missing rows: {dangling[:5]}")
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -256,15 +256,20 @@ _FAST_HASH = {}
 
 @pytest.fixture
 def make_user(app):
-    """Create an account (password "correct horse battery staple"); `events` are assigned to it."""
+    """Create an account (password "correct horse battery staple"); `events` are assigned to it.
+
+    Administrators get a TOTP secret (`totp_secret`), as they must have one to use the back office.
+    """
+    import pyotp
     from werkzeug.security import generate_password_hash
 
     from exchange.models import User, UserRole
 
-    def make(email: str, role: str = "organizer", events=(), language: str = "en") -> User:
+    def make(email: str, role: str = "organizer", events=(), language: str = "en", totp_secret: str | None = None) -> User:
         if "hash" not in _FAST_HASH:  # hashing is slow on purpose; do it once per test session
             _FAST_HASH["hash"] = generate_password_hash("correct horse battery staple")
         user = User(email=email, role=UserRole(role), language=language, password_hash=_FAST_HASH["hash"])
+        user.totp_secret = totp_secret or (pyotp.random_base32() if role == "admin" else None)
         user.events = list(events)
         db.session.add(user)
         db.session.commit()
@@ -281,7 +286,7 @@ def login(client):
         with client.session_transaction() as session:
             session.clear()
             if user is not None:
-                session["_user_id"] = str(user.id)
+                session["_user_id"] = user.get_id()  # with the session version, as Flask-Login stores it
                 session["_fresh"] = True
 
     return sign_in

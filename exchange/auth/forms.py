@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 
 from ..i18n import LOCALES, language_names
 from ..validators import Choice, MaxLength, Required, SafeText
@@ -25,3 +25,11 @@ class LanguageForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = [(code, language_names()[code]) for code in LOCALES]
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(_l("Code from the app, or a recovery code"), validators=[SafeText(), Required(), MaxLength(20)])
+
+
+class TwoFactorDisableForm(FlaskForm):
+    password = PasswordField(_l("Current password"), validators=[Required(), MaxLength(200)])

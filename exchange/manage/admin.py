@@ -45,12 +45,15 @@ def user_list():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_create():
-    """Open an account for an organizer or administrator."""
+    """Open an account: administrator, organizer, door staff or viewer."""
     form = UserForm(all_events=_all_events())
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.password.data or "", UserRole(form.role.data))
-            update_user(g.actor, user.id, role=user.role, active=form.active.data, event_ids=form.events.data or [])
+            update_user(
+                g.actor, user.id, role=user.role, active=form.active.data, event_ids=form.events.data or [],
+                may_export=form.may_export.data,
+            )  # fmt: skip
             flash(_("The account is created."))
             return redirect(url_for("admin.user_list"), code=303)
         except ExchangeError as error:
@@ -66,8 +69,9 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         try:
             update_user(
-                g.actor, user.id, role=UserRole(form.role.data), active=form.active.data, event_ids=form.events.data or []
-            )
+                g.actor, user.id, role=UserRole(form.role.data), active=form.active.data, event_ids=form.events.data or [],
+                may_export=form.may_export.data,
+            )  # fmt: skip
             flash(_("The account is saved."))
             return redirect(url_for("admin.user_list"), code=303)
         except ExchangeError as error:

@@ -176,6 +176,7 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[Required(), Choice()], validate_choice=False)
     active = BooleanField(_l("May sign in"), default=True)
     events = SelectMultipleField(_l("Events this organizer manages"), coerce=int, validate_choice=False)
+    may_export = BooleanField(_l("Viewers may download exports"), default=False)
     password = PasswordField(_l("Password (new accounts)"), validators=[MaxLength(200)])
 
     def __init__(self, *args, all_events: list[Event], **kwargs):
@@ -192,7 +193,7 @@ class UserForm(FlaskForm):
     def for_user(cls, user: User, all_events: list[Event]) -> UserForm:
         return cls(
             all_events=all_events, email=user.email, role=user.role.value, active=user.active,
-            events=[event.id for event in user.events],
+            events=[event.id for event in user.events], may_export=user.may_export,
         )  # fmt: skip
 
 

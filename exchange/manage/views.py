@@ -1,8 +1,9 @@
 """The back office for organizers: events, registrations, check-in, exports, statistics, broadcasts.
 
-One guard for the whole blueprint: every view needs a signed-in organizer,
-and `_event_or_404` is the one place that decides whether they may see an
-event (another organizer's event is a 404, exactly like a missing one).
+One guard for the whole blueprint: every view needs a signed-in account whose role
+reaches it (the table in permissions.py), and `_event_or_404` is the one place that
+decides whether they may see an event (another organizer's event is a 404, exactly
+like a missing one).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from .forms import (
     broadcast_text_forms,
     translation_forms,
 )
+from .permissions import may_open
 
 bp = Blueprint("manage", __name__, url_prefix="/organizer")
 PER_PAGE = 50
@@ -70,7 +72,9 @@ PER_PAGE = 50
 @bp.before_request
 @login_required
 def require_organizer():
-    """Every back-office page needs a signed-in, active account."""
+    """Every back-office page needs a signed-in, active account whose role reaches the page."""
+    if not may_open(current_user, request.endpoint):
+        abort(404)
     g.actor = Actor(user=current_user._get_current_object(), ip_address=request.remote_addr or "")
 
 

@@ -15,10 +15,11 @@ from .registration import (
     Transition,
 )
 from .types import UTCDateTime, utcnow
-from .user import AuditEntry, User, UserRole, event_assignment
+from .user import AuditEntry, RecoveryCode, User, UserRole, event_assignment
 
 __all__ = [
     "AuditEntry",
+    "RecoveryCode",
     "User",
     "UserRole",
     "event_assignment",

@@ -16,6 +16,11 @@ from .event import Event, db_enum
 from .types import UTCDateTime, utcnow
 
 
+def new_ticket_key() -> str:
+    """128 random bits naming one attendee's ticket (services/tickets signs it into the QR code)."""
+    return secrets.token_urlsafe(16)
+
+
 class RegistrationStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
@@ -154,6 +159,11 @@ class Registration(db.Model):
     # The locale the registrant used; their emails go out in it.
     language: Mapped[str] = mapped_column(String(5))
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The version of the privacy notice agreed to (PRIVACY_NOTICE_VERSION); "" before versions were kept.
+    consent_version: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # An individual's ticket; a delegation's delegates have one each. Always set; nullable in the
+    # schema only so SQLite adds the column in place (rebuilding the table would cascade-delete its children).
+    ticket_key: Mapped[str] = mapped_column(String(24), nullable=True, unique=True, index=True, default=new_ticket_key)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # When the manage link was last emailed after a duplicate attempt (limits inbox flooding).
@@ -164,7 +174,7 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Who checked them in (the account's email, kept as text like the audit log's).
     checked_in_by: Mapped[str] = mapped_column(String(254), default="", server_default="")
-    # Set when personal data was erased after the event (`flask purge-personal-data`).
+    # Set when personal data was erased: after the event (`flask purge-personal-data`) or by the registrant.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # A delegation's contact proves their address from the emailed link; until then its
     # seats are held only until `confirm_by` (DELEGATION_CONFIRM_HOURS), then it lapses.
@@ -242,6 +252,8 @@ class Delegate(db.Model):
     nationality: Mapped[str] = mapped_column(String(2), default="")
     dietary: Mapped[str] = mapped_column(String(200), default="")
     interpreter_language: Mapped[str] = mapped_column(String(12), default="")
+    # Always set; nullable for the same reason as Registration.ticket_key.
+    ticket_key: Mapped[str] = mapped_column(String(24), nullable=True, unique=True, index=True, default=new_ticket_key)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     checked_in_by: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
@@ -286,4 +298,5 @@ _CHANGE_TITLES = {
     "address_confirmed": _l("Address confirmed"),
     "lapsed": _l("Lapsed: address not confirmed in time"),
     "reapproval": _l("Sent back for approval: people added"),
+    "erased": _l("Personal data erased"),
 }

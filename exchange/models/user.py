@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,12 +17,23 @@ from .types import UTCDateTime, utcnow
 
 
 class UserRole(enum.StrEnum):
+    """What an account may do; exchange/manage/permissions.py says which pages each role reaches."""
+
     ADMIN = "admin"  # every event, accounts, audit log, outbox
     ORGANIZER = "organizer"  # the events assigned to them
+    DOOR = "door"  # check-in of the events assigned to them, nothing else
+    VIEWER = "viewer"  # reads the lists and statistics of the events assigned to them
 
     @property
     def title(self) -> str:
-        return str({UserRole.ADMIN: _l("Administrator"), UserRole.ORGANIZER: _l("Organizer")}[self])
+        return str(
+            {
+                UserRole.ADMIN: _l("Administrator"),
+                UserRole.ORGANIZER: _l("Organizer"),
+                UserRole.DOOR: _l("Door staff"),
+                UserRole.VIEWER: _l("Viewer"),
+            }[self]
+        )
 
 
 event_assignment = Table(
@@ -45,6 +56,13 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Part of every session's login id: raising it ends every session signed in before.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Viewers download exports only when an administrator grants it.
+    may_export: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Base32 TOTP secret once two-factor sign-in is set up; the last time step used, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(nullable=True)
 
     events: Mapped[list[Event]] = relationship(secondary=event_assignment, order_by="Event.starts_at")
 
@@ -56,11 +74,25 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == UserRole.ADMIN
 
+    def get_id(self) -> str:
+        """The login id kept in the session: the account and its session version ("12:3")."""
+        return f"{self.id}:{self.session_version}"
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that signs in without the authenticator app; stored as SHA-256, deleted once used."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditEntry(db.Model):

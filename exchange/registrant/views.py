@@ -1,12 +1,13 @@
-"""A registrant's own pages, opened by the secret link from their email: see, edit, cancel.
+"""A registrant's own pages, opened by the secret link from their email: see, edit, cancel, download, erase.
 
 The token is the only key, so these pages never leak it: no Referer leaves
 them, no cache keeps them, and an unknown token looks like any missing page.
+An expired one gets a page that says so (410).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..errors import DelegationTooLarge, ExchangeError
@@ -15,10 +16,11 @@ from ..i18n import localize_blueprint
 from ..models import Registration
 from ..public.forms import ContactForm, DelegationDetailsForm, bounded_delegation_formdata
 from ..services.calendar import registration_calendar as build_registration_calendar
+from ..services.privacy import erase_registration, may_erase, personal_data
 from ..services.registrations import cancel, confirm_address, update_contact, update_delegates, waitlist_position
 from ..services.tickets import tickets
-from ..services.tokens import registration_for_token
-from .forms import CancelForm, ConfirmAddressForm
+from ..services.tokens import ManageLinkExpired, registration_for_token
+from .forms import CancelForm, ConfirmAddressForm, EraseForm
 
 bp = Blueprint("registrant", __name__, url_prefix="/<lang>/r")
 localize_blueprint(bp)
@@ -33,6 +35,11 @@ def keep_the_token_private(response: Response) -> Response:
     return response
 
 
+@bp.errorhandler(ManageLinkExpired)
+def link_expired(error: ManageLinkExpired):
+    return render_template("registrant/link_expired.html", message=error.message), 410
+
+
 def _registration(token: str) -> Registration:
     return registration_for_token(token) or abort(404)
 
@@ -41,7 +48,7 @@ def edit_rate_limit() -> str:
     return current_app.config["MANAGE_RATE_LIMIT"]
 
 
-# One budget per client for every POST of the manage pages (save, cancel, confirm).
+# One budget per client for every POST of the manage pages (save, cancel, confirm, erase).
 _manage_limit = limiter.shared_limit(edit_rate_limit, scope="registrant-manage", methods=["POST"])
 
 
@@ -53,7 +60,9 @@ def _edit_form(registration: Registration, formdata=None):
     return ContactForm.for_registration(registration) if formdata is None else ContactForm()
 
 
-def _render(registration: Registration, token: str, edit_form, cancel_form, error: str | None = None, status: int = 200):
+def _render(
+    registration: Registration, token: str, edit_form, cancel_form, error: str | None = None, erase_form=None, status: int = 200
+):
     return render_template(
         "registrant/registration_manage.html",
         registration=registration,
@@ -65,6 +74,8 @@ def _render(registration: Registration, token: str, edit_form, cancel_form, erro
         edit_form=edit_form,
         cancel_form=cancel_form,
         confirm_form=ConfirmAddressForm(),
+        erase_form=erase_form or EraseForm(),
+        may_erase=may_erase(registration),
         error=error,
     ), status
 
@@ -142,3 +153,30 @@ def registration_calendar(token: str):
     response = Response(build_registration_calendar(registration), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{registration.reference}.ics"'
     return response
+
+
+@bp.get("/<token>/data.json")
+def registration_data(token: str):
+    """Everything kept about one's registration, as a JSON download."""
+    registration = _registration(token)
+    response = jsonify(personal_data(registration))
+    response.headers["Content-Disposition"] = f'attachment; filename="{registration.reference}.json"'
+    return response
+
+
+@bp.post("/<token>/erase")
+@_manage_limit
+def registration_erase(token: str):
+    """Erase one's personal data once the box is ticked; the link stops working."""
+    registration = _registration(token)
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return _render(registration, token, _edit_form(registration), CancelForm(), erase_form=form)
+    try:
+        erase_registration(registration.id)
+    except ExchangeError as error:
+        return _render(
+            registration, token, _edit_form(registration), CancelForm(), error=error.message, erase_form=form, status=409
+        )
+    flash(_("Your personal data is erased. This link no longer opens anything."))
+    return redirect(url_for("public.home", lang=g.lang), code=303)

@@ -29,7 +29,11 @@ def broadcast(actor: Actor, event_id: int, texts: dict[str, tuple[str, str]], fa
     begin_write()
     event = db.session.get(Event, event_id)
     registrations = db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.anonymised_at.is_(None),  # erased: nobody to write to, and no new link
+        )
     ).all()
     for registration in registrations:
         lang = registration.language if registration.language in texts else fallback

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import email.charset
 import email.policy
+import os
 import smtplib
 import time
 from collections.abc import Collection
@@ -185,7 +186,10 @@ def _smtp_code(error: Exception) -> int | None:
 def _send(connection: Connection | None, message: Message) -> None:
     """Hand one message to the SMTP server (or write it to a file); classify failures."""
     if connection is None:
-        _write_eml(message)
+        try:
+            _write_eml(message)
+        except OSError as error:
+            raise TemporaryFailure(f"cannot write the .eml file: {error}") from error
         return
     try:
         connection.send(message)
@@ -200,19 +204,53 @@ def _send(connection: Connection | None, message: Message) -> None:
         raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
 
 
+def _eml_folder() -> Path:
+    return Path(current_app.config["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "mail")
+
+
+def _eml_suffix(message_id: str) -> str:
+    return f"-{message_id.strip('<>').split('@')[0]}.eml"
+
+
 def _write_eml(message: Message) -> None:
-    folder = Path(current_app.config["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "mail")
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the message where only the app's user can read it (0600 in a 0700 folder): it holds a manage link."""
+    folder = _eml_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"{stamp}-{message.msgId.strip('<>').split('@')[0]}.eml"
-    path.write_bytes(message.as_bytes())
+    path = folder / f"{stamp}{_eml_suffix(message.msgId)}"
+    # O_EXCL never writes through a link planted in the folder, nor over another message.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(message.as_bytes())
     current_app.logger.info("No mail server configured: wrote %s", path)
 
 
-def _record(row_id: int, error: Exception | None, now: datetime, manage_token: str | None) -> str:
+def eml_files(message_ids: Collection[str]) -> list[Path]:
+    """The .eml files written for these Message-IDs."""
+    folder = _eml_folder()
+    suffixes = tuple({_eml_suffix(message_id) for message_id in message_ids})
+    if not suffixes or not folder.is_dir():
+        return []
+    return [path for path in folder.glob("*.eml") if path.name.endswith(suffixes)]
+
+
+def remove_eml_files(message_ids: Collection[str]) -> int:
+    """Delete the .eml files written for these Message-IDs (erasing a registration); returns how many."""
+    paths = eml_files(message_ids)
+    for path in paths:
+        path.unlink(missing_ok=True)
+    return len(paths)
+
+
+def _record(row_id: int, message_id: str, error: Exception | None, now: datetime, manage_token: str | None) -> str:
     """Record the delivery's outcome; a link in an email that did not leave is revoked."""
     begin_write()
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
+    if row is None:
+        # The registration was erased while its message was out: nothing to record, and no copy may stay.
+        db.session.rollback()
+        remove_eml_files([message_id])
+        return "sent" if error is None else "failed"
     row.locked_until = None
     if error is not None and manage_token is not None:
         revoke_manage_token(manage_token)
@@ -240,7 +278,7 @@ def send_due(limit: int | None = None) -> DeliveryReport:
             row = claim_next(skip=report.handled)
             if row is None:
                 break
-            row_id, error, unreachable, manage_token = row.id, None, False, None
+            row_id, message_id, error, unreachable, manage_token = row.id, row.message_id, None, False, None
             try:
                 rendered = _render(row)
                 manage_token = rendered.manage_token
@@ -254,7 +292,7 @@ def send_due(limit: int | None = None) -> DeliveryReport:
                 error = failure
                 if isinstance(failure, TemporaryFailure):
                     connection = _close(connection)  # the next message tries a fresh connection
-            getattr(report, _record(row_id, error, utcnow(), manage_token)).append(row_id)
+            getattr(report, _record(row_id, message_id, error, utcnow(), manage_token)).append(row_id)
             if unreachable:
                 break  # the server is down: leave the other messages for the next round
     finally:

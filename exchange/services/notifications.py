@@ -146,8 +146,11 @@ def notify(registration: Registration, notice: Notice, message: str = "") -> Non
     body, its fresh manage link and a QR ticket per attendee of a confirmed
     registration are made when the email is sent (services/emails.py).
     `message` is an organizer's note (approval, decline). Adds rows to the
-    current transaction; the caller commits.
+    current transaction; the caller commits. An erased registration has
+    nobody to tell.
     """
+    if registration.anonymised_at is not None:
+        return
     lang = registration.language
     attachments = []
     if notice not in _WITHOUT_CALENDAR:

@@ -1,54 +1,201 @@
-"""Erasing personal data once events are over."""
+"""Personal data: what a registrant may download, and erasing it (on request, or once events are over).
+
+Erasing keeps what seats and statistics need (status, kind, seats, category,
+country, nationality, interpreter language, language, the dates) and never
+touches an event's seat counter: the registration keeps its status.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from ..database import begin_write
+from ..errors import RegistrationLocked
 from ..extensions import db
-from ..models import Delegate, Event, ManageToken, OutboxMessage, Registration, RegistrationChange, utcnow
+from ..models import (
+    AuditEntry,
+    Delegate,
+    Event,
+    ManageToken,
+    OutboxMessage,
+    Registration,
+    RegistrationChange,
+    utcnow,
+)
+from .mailer import eml_files, remove_eml_files
+
+_BATCH = 500
 
 
-def purge_personal_data(ended_before: datetime) -> int:
-    """Anonymise every registration of events that ended before `ended_before`; returns how many.
+@dataclass
+class PurgeReport:
+    """What a purge erased (or, in a dry run, would erase)."""
+
+    registrations: int = 0
+    events: list[str] = field(default_factory=list)  # slugs
+    emails: int = 0
+    eml_files: int = 0
+
+
+def purge_personal_data(ended_before: datetime, *, dry_run: bool = False) -> PurgeReport:
+    """Anonymise every registration of events that ended before `ended_before`.
 
     Names, e-mail addresses, phone numbers, organisations, positions, notes,
-    dietary needs, organizers' notes, manage links and the emails sent are
-    erased. What statistics need stays: status, kind, seats, category,
-    country, nationality, interpreter language, language and the dates.
+    dietary needs, the free text of their history and audit entries
+    (organizers' notes and messages), their manage links, the emails sent to
+    them and those emails' .eml files are erased; the history keeps one
+    entry saying so. `dry_run` changes nothing and reports what would go.
     Running it again changes nothing more.
     """
-    begin_write()
-    ids = select(Registration.id).join(Event).where(Event.ends_at < ended_before, Registration.anonymised_at.is_(None))
-    chosen = list(db.session.scalars(ids))
-    if not chosen:
+    ids = (
+        select(Registration.id, Event.slug)
+        .join(Event)
+        .where(Event.ends_at < ended_before, Registration.anonymised_at.is_(None))
+        .order_by(Registration.id)
+    )
+    if not dry_run:
+        begin_write()
+    chosen = db.session.execute(ids).all()
+    report = PurgeReport(registrations=len(chosen), events=sorted({slug for _, slug in chosen}))
+    registration_ids = [registration_id for registration_id, _ in chosen]
+    message_ids = _message_ids(registration_ids)
+    report.emails = len(message_ids)
+    if dry_run or not chosen:
+        report.eml_files = len(eml_files(message_ids))
         db.session.rollback()
-        return 0
-    for batch_start in range(0, len(chosen), 500):
-        batch = chosen[batch_start : batch_start + 500]
-        db.session.execute(
-            update(Registration)
-            .where(Registration.id.in_(batch))
-            .values(
-                full_name="",
-                email="",
-                # Unique per registration, so the one-active-registration-per-address index never trips.
-                email_normalized="anonymised-" + Registration.reference,
-                phone="",
-                organization="",
-                position="",
-                notes="",
-                anonymised_at=utcnow(),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        db.session.execute(
-            update(Delegate).where(Delegate.registration_id.in_(batch)).values(full_name="", position="", dietary="")
-        )
-        db.session.execute(update(RegistrationChange).where(RegistrationChange.registration_id.in_(batch)).values(note=""))
-        db.session.execute(delete(ManageToken).where(ManageToken.registration_id.in_(batch)))
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(batch)))
+        return report
+    for batch_start in range(0, len(registration_ids), _BATCH):
+        _anonymise(registration_ids[batch_start : batch_start + _BATCH])
     db.session.commit()
-    return len(chosen)
+    report.eml_files = remove_eml_files(message_ids)
+    return report
+
+
+def may_erase(registration: Registration, now: datetime | None = None) -> bool:
+    """Whether the registrant may erase their data now: once it is cancelled or declined, or the event is over."""
+    if registration.anonymised_at is not None:
+        return False
+    return not registration.is_active or registration.event.ends_at <= (now or utcnow())
+
+
+def erase_registration(registration_id: int) -> None:
+    """Erase one registration's personal data at its registrant's request, as a purge would.
+
+    Its manage links stop working. Raises RegistrationLocked while the
+    registration still holds or awaits a place for an event to come (cancel first).
+    """
+    begin_write()
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if not may_erase(registration):
+        raise RegistrationLocked(_l("Cancel your registration first, or wait until the event is over."))
+    message_ids = _message_ids([registration_id])
+    _anonymise([registration_id])
+    db.session.commit()
+    remove_eml_files(message_ids)
+
+
+def _message_ids(registration_ids: list[int]) -> list[str]:
+    found: list[str] = []
+    for batch_start in range(0, len(registration_ids), _BATCH):
+        batch = registration_ids[batch_start : batch_start + _BATCH]
+        found += db.session.scalars(select(OutboxMessage.message_id).where(OutboxMessage.registration_id.in_(batch)))
+    return found
+
+
+def _anonymise(batch: list[int]) -> None:
+    now = utcnow()
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id.in_(batch))
+        .values(
+            full_name="",
+            email="",
+            # Unique per registration, so the one-active-registration-per-address index never trips.
+            email_normalized="anonymised-" + Registration.reference,
+            phone="",
+            organization="",
+            position="",
+            notes="",
+            anonymised_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Delegate)
+        .where(Delegate.registration_id.in_(batch))
+        .values(full_name="", position="", dietary="")
+        .execution_options(synchronize_session=False)
+    )
+    statuses = db.session.execute(select(Registration.id, Registration.status).where(Registration.id.in_(batch))).all()
+    db.session.execute(delete(RegistrationChange).where(RegistrationChange.registration_id.in_(batch)))
+    db.session.add_all(
+        RegistrationChange(
+            registration_id=registration_id, at=now, action="erased", from_status=status.value, to_status=status.value
+        )
+        for registration_id, status in statuses
+    )
+    # Audit entries keep who did what and when; their text (organizers' notes, messages) goes.
+    for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.registration_id.in_(batch))):
+        entry.details = {key: value for key, value in entry.details.items() if not isinstance(value, str)}
+    db.session.execute(delete(ManageToken).where(ManageToken.registration_id.in_(batch)))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(batch)))
+
+
+def personal_data(registration: Registration) -> dict:
+    """Everything kept about a registration, for its registrant to download (JSON-ready)."""
+    event = registration.event
+    content = event.content(registration.language)
+    emails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.registration_id == registration.id).order_by(OutboxMessage.id)
+    )
+    return {
+        "reference": registration.reference,
+        "event": {
+            "slug": event.slug,
+            "title": content.title if content else "",
+            "starts_at": _iso(event.starts_at),
+            "ends_at": _iso(event.ends_at),
+        },
+        "kind": registration.kind.value,
+        "status": registration.status.value,
+        "email": registration.email,
+        "full_name": registration.full_name,
+        "phone": registration.phone,
+        "organization": registration.organization,
+        "position": registration.position,
+        "country": registration.country,
+        "category": registration.category.value if registration.category else None,
+        "notes": registration.notes,
+        "language": registration.language,
+        "consent": {"given_at": _iso(registration.consent_at), "privacy_notice_version": registration.consent_version},
+        "registered_at": _iso(registration.created_at),
+        "updated_at": _iso(registration.updated_at),
+        "checked_in_at": _iso(registration.checked_in_at),
+        "delegates": [
+            {
+                "full_name": delegate.full_name,
+                "position": delegate.position,
+                "nationality": delegate.nationality,
+                "dietary": delegate.dietary,
+                "interpreter_language": delegate.interpreter_language,
+                "checked_in_at": _iso(delegate.checked_in_at),
+            }
+            for delegate in registration.delegates
+        ],
+        "history": [
+            {"at": _iso(change.at), "action": change.action, "status": change.to_status, "note": change.note}
+            for change in registration.changes
+        ],
+        "emails": [
+            {"subject": message.subject, "queued_at": _iso(message.created_at), "sent_at": _iso(message.sent_at)}
+            for message in emails
+        ],
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -91,8 +92,6 @@ _NOTICE_FOR_STATUS = {
     RegistrationStatus.DECLINED: Notice.DECLINED,
     RegistrationStatus.CANCELLED: Notice.CANCELLED,
 }
-# Two "resend" clicks within this many seconds send one email.
-RESEND_INTERVAL_SECONDS = 60
 
 
 @transactional
@@ -101,7 +100,7 @@ def resend(actor: Actor, registration_id: int) -> Registration:
     registration = transitions.begin(registration_id, Transition.RESEND)
     now = utcnow()
     last = registration.link_resent_at
-    if last is not None and (now - last).total_seconds() < RESEND_INTERVAL_SECONDS:
+    if last is not None and (now - last).total_seconds() < current_app.config["RESEND_INTERVAL_SECONDS"]:
         raise RegistrationLocked(_l("This registrant was emailed a moment ago."))
     registration.link_resent_at = now
     notify(registration, _NOTICE_FOR_STATUS[registration.status])

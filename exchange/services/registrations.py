@@ -177,6 +177,7 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
         language=request.language,
         consent_at=utcnow(),
         client_key=client_key,
+        consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
     )
     _apply_contact(registration, request.contact)
     registration.delegates = [_new_delegate(index, data) for index, data in enumerate(request.delegates)]

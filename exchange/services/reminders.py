@@ -40,6 +40,7 @@ def _queue(now: datetime) -> int:
             Event.starts_at <= now + REMINDER_WINDOW,
             Registration.status == RegistrationStatus.CONFIRMED,
             Registration.reminded_at.is_(None),
+            Registration.anonymised_at.is_(None),
         )
         .order_by(Registration.id)
         .options(selectinload(Registration.changes), selectinload(Registration.event))

@@ -1,8 +1,11 @@
 """Tickets: one per attendee (the person, or each delegate), shown as a QR code.
 
-The code holds a signed check-in URL on BASE_URL. Organizers open it with any
-camera app; the back office checks the attendee in after login. The
-signature means nobody can forge a ticket for someone else.
+The code holds a check-in URL on BASE_URL. Organizers open it with any
+camera app; the back office checks the attendee in after login. The code is
+the attendee's random ticket key (`Registration.ticket_key`,
+`Delegate.ticket_key`) signed with the secret key: it holds no id, so neither
+a ticket nor a database dump tells how many people registered, and without
+the secret key nobody can make a ticket for someone else.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from dataclasses import dataclass
 
 import segno
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Signer
 from markupsafe import Markup
+from sqlalchemy import select
 
-from ..models import Registration
+from ..extensions import db
+from ..models import Delegate, Registration
 
 _SALT = "ticket"
 # The quiet zone ISO/IEC 18004 asks of a QR code, in modules: with less, some scanners
@@ -39,21 +44,26 @@ class Ticket:
         return Markup(segno.make(self.url, error="m").svg_inline(scale=5, border=QUIET_ZONE, title=self.holder, omitsize=True))
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+def _signer() -> Signer:
+    return Signer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def ticket_code(registration_id: int, delegate_id: int | None = None) -> str:
-    return _serializer().dumps([registration_id, delegate_id])
+def ticket_code(ticket_key: str) -> str:
+    """The code in the QR of the attendee whose ticket key this is."""
+    return _signer().sign(ticket_key).decode()
 
 
 def read_ticket_code(code: str) -> tuple[int, int | None] | None:
     """(registration id, delegate id or None) of a genuine ticket code, else None."""
     try:
-        registration_id, delegate_id = _serializer().loads(code)
-    except (BadSignature, ValueError, TypeError):
+        key = _signer().unsign(code).decode()
+    except (BadSignature, UnicodeError):
         return None
-    return registration_id, delegate_id
+    registration_id = db.session.scalar(select(Registration.id).where(Registration.ticket_key == key))
+    if registration_id is not None:
+        return registration_id, None
+    found = db.session.execute(select(Delegate.registration_id, Delegate.id).where(Delegate.ticket_key == key)).first()
+    return (found[0], found[1]) if found else None
 
 
 def tickets(registration: Registration) -> list[Ticket]:
@@ -62,7 +72,5 @@ def tickets(registration: Registration) -> list[Ticket]:
         return []
     base = current_app.config["BASE_URL"].rstrip("/") + CHECKIN_PATH
     if registration.is_delegation:
-        return [
-            Ticket(delegate.full_name, base + ticket_code(registration.id, delegate.id)) for delegate in registration.delegates
-        ]
-    return [Ticket(registration.full_name, base + ticket_code(registration.id))]
+        return [Ticket(delegate.full_name, base + ticket_code(delegate.ticket_key)) for delegate in registration.delegates]
+    return [Ticket(registration.full_name, base + ticket_code(registration.ticket_key))]

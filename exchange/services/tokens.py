@@ -5,14 +5,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from ..errors import ExchangeError
 from ..extensions import db
-from ..models import ManageToken, Registration
+from ..models import Event, ManageToken, Registration, utcnow
 
 # No 0/O, 1/I: a reference is read aloud at the door and typed from paper.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+class ManageLinkExpired(ExchangeError):
+    """A genuine manage link whose time is over (MANAGE_LINK_DAYS_AFTER_EVENT after the event)."""
 
 
 def new_reference() -> str:
@@ -29,9 +37,23 @@ def _digest(token: str) -> str:
 
 
 def issue_manage_token(registration: Registration) -> str:
-    """A new secret manage token (256 random bits) for `registration`; only its hash is stored."""
+    """A new secret manage token (256 random bits) for `registration`; only its hash is stored.
+
+    Only the newest MANAGE_LINKS_KEPT tokens of a registration stay valid: every
+    email carries a fresh link, and the older ones stop working, so old
+    messages lying in mailboxes or backups open nothing. Needs the
+    registration's id (flushed).
+    """
     token = secrets.token_urlsafe(32)
     db.session.add(ManageToken(registration=registration, token_hash=_digest(token)))
+    db.session.flush()
+    kept = max(current_app.config["MANAGE_LINKS_KEPT"], 1)
+    older = (
+        select(ManageToken.id).where(ManageToken.registration_id == registration.id).order_by(ManageToken.id.desc()).offset(kept)
+    )
+    stale = list(db.session.scalars(older))
+    if stale:
+        db.session.execute(delete(ManageToken).where(ManageToken.id.in_(stale)))
     return token
 
 
@@ -40,8 +62,17 @@ def revoke_manage_token(token: str) -> None:
     db.session.execute(delete(ManageToken).where(ManageToken.token_hash == _digest(token)))
 
 
+def manage_link_expires_at(event: Event) -> datetime:
+    """When every manage link of the event's registrations stops working."""
+    return event.ends_at + timedelta(days=current_app.config["MANAGE_LINK_DAYS_AFTER_EVENT"])
+
+
 def registration_for_token(token: str) -> Registration | None:
-    """The registration a manage token opens, or None; a malformed token is simply unknown."""
+    """The registration a manage token opens, or None; a malformed token is simply unknown.
+
+    Raises ManageLinkExpired for a genuine token whose event ended more than
+    MANAGE_LINK_DAYS_AFTER_EVENT days ago.
+    """
     if not 20 <= len(token) <= 100:
         return None
     digest = _digest(token)
@@ -50,4 +81,7 @@ def registration_for_token(token: str) -> Registration | None:
     ).first()
     if found is None or not hmac.compare_digest(found[0], digest):
         return None
-    return found[1]
+    registration = found[1]
+    if manage_link_expires_at(registration.event) <= utcnow():
+        raise ManageLinkExpired(_l("This link has expired."))
+    return registration

@@ -54,8 +54,7 @@ def running_server(
         EXCHANGE_SECRET_KEY="e2e-secret-key",
         EXCHANGE_RATELIMIT_ENABLED="false",
         EXCHANGE_BASE_URL=base_url,
-        **{f"EXCHANGE_{key}": value for key, value in settings.items()},
-    )
+    ) | {f"EXCHANGE_{key}": value for key, value in settings.items()}  # settings may override the defaults above
     command = [sys.executable, "-m", "gunicorn", *extra_args, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     if threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(threads)]

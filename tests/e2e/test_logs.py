@@ -107,7 +107,7 @@ def _ticket_of(event_id: int) -> str:
     db.session.rollback()  # see what the server committed
     registration = db.session.scalar(select(Registration).where(Registration.event_id == event_id))
     current_app.config["SECRET_KEY"] = "e2e-secret-key"
-    return ticket_code(registration.id)
+    return ticket_code(registration.ticket_key)
 
 
 def test_every_logger_is_redacted(app, caplog):

@@ -21,7 +21,7 @@ from exchange.models import (
     utcnow,
 )
 from exchange.services import registration_admin as actions
-from exchange.services.accounts import AccountError, authenticate, can_manage, create_user
+from exchange.services.accounts import AccountError, can_manage, check_credentials, create_user
 from exchange.services.audit import Actor
 from exchange.services.broadcast import BroadcastRefused, broadcast, failed_broadcasts
 from exchange.services.checkin import CheckInRefused, check_in, door_counts, door_list, undo_check_in
@@ -66,14 +66,14 @@ def test_accounts_need_a_unique_address_and_a_long_password(app):
     assert stored.startswith("scrypt:") and "a long enough password" not in stored
 
 
-def test_authenticate(app):
+def test_check_credentials(app):
     user = create_user("lan@example.org", "a long enough password", UserRole.ORGANIZER)
-    assert authenticate("LAN@example.org", "a long enough password") == user
-    assert authenticate("lan@example.org", "wrong password") is None
-    assert authenticate("nobody@example.org", "a long enough password") is None
+    assert check_credentials("LAN@example.org", "a long enough password") == user
+    assert check_credentials("lan@example.org", "wrong password") is None
+    assert check_credentials("nobody@example.org", "a long enough password") is None
     user.active = False
     db.session.commit()
-    assert authenticate("lan@example.org", "a long enough password") is None
+    assert check_credentials("lan@example.org", "a long enough password") is None
 
 
 def test_cli_create_user_reads_the_password_from_stdin(runner):
@@ -81,7 +81,7 @@ def test_cli_create_user_reads_the_password_from_stdin(runner):
         args=["create-user", "admin@example.org", "--role", "admin", "--password-stdin"], input="a long enough password\n"
     )
     assert result.exit_code == 0, result.output
-    assert authenticate("admin@example.org", "a long enough password").role == UserRole.ADMIN
+    assert check_credentials("admin@example.org", "a long enough password").role == UserRole.ADMIN
     again = runner.invoke(
         args=["create-user", "admin@example.org", "--role", "admin", "--password-stdin"], input="a long enough password\n"
     )

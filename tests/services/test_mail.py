@@ -81,6 +81,7 @@ def test_a_korean_registration_puts_a_korean_email_with_calendar_and_qr_in_the_m
     code = tickets(registration)[0].url.rsplit("/", 1)[1]
     assert read_ticket_code(code) == (registration.id, None)
     assert read_ticket_code(code[:-2] + "xx") is None
+    assert code.split(".")[0] == registration.ticket_key  # a random key, no id
 
 
 def _make_notice(kind, event, individual, delegation, lang, message="Bus leaves at 07:00."):

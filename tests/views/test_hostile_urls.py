@@ -75,7 +75,7 @@ def world(app, make_event, make_user, individual, delegation):
     }
     values = {
         "lang": "en", "slug": event.slug, "reference": outcome.registration.reference, "action": "resend",
-        "token": outcome.token, "code": ticket_code(outcome.registration.id), "user_id": users["organizer"].id,
+        "token": outcome.token, "code": ticket_code(outcome.registration.ticket_key), "user_id": users["organizer"].id,
         "message_id": 1, "filename": "css/site.css",
     }  # fmt: skip
     return users, values
