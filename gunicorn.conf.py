@@ -1,29 +1,39 @@
 """Gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
-Override any of them on the command line (`--workers 8`) or with GUNICORN_CMD_ARGS.
+Override any of them on the command line (`--workers 8 --threads 8`) or with GUNICORN_CMD_ARGS.
+
+Threaded workers (gthread): a sync worker serves one connection at a time,
+so a few clients that send their request slowly (a phone on a weak network,
+or someone doing it on purpose) hold every worker and get them killed at
+`timeout`. A gthread worker waits for each connection's data without
+holding a thread, and serves `threads` requests at once. Still put a
+buffering proxy in front (docs/nginx.conf): it absorbs slow uploads and
+downloads entirely.
 """
 
 import multiprocessing
+import os
 
-from gunicorn.glogging import Logger
-
-from exchange.logs import redact
+from exchange import logs
 
 bind = "0.0.0.0:8000"
-workers = multiprocessing.cpu_count() * 2 + 1
+worker_class = "gthread"
+workers = multiprocessing.cpu_count() + 1
+threads = 4
 timeout = 30
+# Seconds an idle keep-alive connection (or one that has sent nothing yet) is kept before it is closed.
+keepalive = 5
 accesslog = "-"
 
-
-class TokenRedactingLogger(Logger):
-    """Gunicorn's logger, with manage tokens blanked out of access log lines."""
-
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "f"):  # request line, path, referer
-            if isinstance(atoms.get(key), str):
-                atoms[key] = redact(atoms[key])
-        return atoms
+# Manage tokens, ticket codes, emails and back-office searches are blanked out of every
+# line gunicorn logs (access and error), as they are in the app's own log.
+logs.install()
 
 
-logger_class = TokenRedactingLogger
+def on_starting(server):
+    """Give each worker's database pool one connection per thread (unless configured otherwise).
+
+    Runs once in the master with the final settings (command line included);
+    the workers inherit the variable and create_app() reads it.
+    """
+    os.environ.setdefault("EXCHANGE_DATABASE_POOL_SIZE", str(server.cfg.threads))

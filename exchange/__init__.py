@@ -8,11 +8,12 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .http import ExchangeRequest
+from .http import ExchangeRequest, IdConverter, refuse_control_characters_in_path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Application factory; `test_config` replaces instance/config.py and the environment."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True)
     app.request_class = ExchangeRequest
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object("exchange.config")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -30,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'exchange.sqlite3'}"
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path) / "secret_key")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
@@ -46,12 +49,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, errors_pages, outage, security
     from .manage import permissions
 
+    app.before_request(refuse_control_characters_in_path)
     errors_pages.register(app)
     outage.register(app)
     permissions.register(app)
     security.register(app)
     cli.register(app)
     return app
+
+
+def _engine_options(config) -> dict:
+    """SQLAlchemy engine options: configured ones, bound parameters kept out of errors and logs, the pool size."""
+    # With hide_parameters, a failed statement's message (and so a traceback in the log)
+    # shows the SQL without the names and emails bound to it.
+    options = {"hide_parameters": True, **config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+    if make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
+    return options
 
 
 def _init_extensions(app: Flask) -> None:

@@ -14,6 +14,11 @@ SECRET_KEY = None
 # Production: "postgresql+psycopg://user:password@host/dbname".
 SQLALCHEMY_DATABASE_URI = None
 
+# Connections each process keeps open to PostgreSQL (SQLAlchemy's pool_size; up to 10
+# more are opened under load). Keep it at least gunicorn's threads per worker:
+# gunicorn.conf.py sets EXCHANGE_DATABASE_POOL_SIZE to its thread count.
+DATABASE_POOL_SIZE = 5
+
 # The app's log level (INFO shows, among others, where each .eml file was written).
 LOG_LEVEL = "INFO"
 

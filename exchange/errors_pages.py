@@ -22,7 +22,9 @@ def register(app: Flask) -> None:
     def unexpected_error(error: Exception):
         # Whatever failed mid-transaction must not leak into the next request.
         db.session.rollback()
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The route's pattern (/<lang>/r/<token>), not the path: paths hold tokens and ticket codes.
+        rule = request.url_rule.rule if request.url_rule else "an unrouted path"
+        app.logger.exception("Unhandled error on %s %s", request.method, rule)
         if request.path.startswith("/api/"):
             return {"error": _("Internal server error"), "status": 500}, 500
         return render_template("errors/500.html", error_page=True), InternalServerError.code

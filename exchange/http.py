@@ -1,9 +1,21 @@
-"""The request class: how form bodies are decoded."""
+"""The request class (how query strings and form bodies are decoded) and safe reading of numbers."""
 
+from __future__ import annotations
+
+import unicodedata
 from urllib.parse import parse_qsl
 
-from flask import Request
+from flask import Request, abort, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
+
+# Ids and page numbers are 64-bit integers on every database; a bigger number
+# names no row and would make the driver fail instead of finding nothing.
+MAX_ID = 2**63 - 1
+# Far past any real list, and small enough that page * per_page stays a 64-bit offset.
+MAX_PAGE = 1_000_000
 
 
 class FormParser(FormDataParser):
@@ -19,5 +31,49 @@ class FormParser(FormDataParser):
         return stream, self.cls(items), self.cls()
 
 
+def _without_controls(text: str) -> str:
+    return "".join(char for char in text if unicodedata.category(char) != "Cc")
+
+
 class ExchangeRequest(Request):
     form_data_parser_class = FormParser
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        """The query string, decoded as Werkzeug does, without control characters.
+
+        Query values are filters and search terms, where NUL or a line break
+        is never meant; PostgreSQL refuses NUL in any string, so it must not
+        reach a query.
+        """
+        pairs = parse_qsl(self.query_string.decode(errors="replace"), keep_blank_values=True, errors="werkzeug.url_quote")
+        return self.parameter_storage_class((_without_controls(key), _without_controls(value)) for key, value in pairs)
+
+
+def refuse_control_characters_in_path() -> None:
+    """A before_request hook: a path with a control character (NUL, …) names nothing here, so 404."""
+    if any(unicodedata.category(char) == "Cc" for char in request.path):
+        abort(404)
+
+
+def parse_id(value: str | None) -> int | None:
+    """`value` as a positive 64-bit integer written in ASCII digits, or None."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+        if 0 < number <= MAX_ID:
+            return number
+    return None
+
+
+def page_number(args: MultiDict[str, str]) -> int:
+    """The ?page= number: 1 when absent or not a positive number, at most MAX_PAGE."""
+    return min(parse_id(args.get("page")) or 1, MAX_PAGE)
+
+
+class IdConverter(IntegerConverter):
+    """The `<int:…>` URL converter, matching only numbers that fit a 64-bit id (so bigger ones 404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

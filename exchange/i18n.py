@@ -17,6 +17,8 @@ from flask import abort, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
+from .links import url_with_query
+
 # The UI locales, in the order the language switcher lists them.
 LOCALES: tuple[str, ...] = ("vi", "en", "ko", "ja", "lo", "km", "th", "fr")
 
@@ -164,8 +166,7 @@ def switch_language_url(code: str) -> str:
     """The current page in another language, query string kept."""
     rule = request.url_rule
     if rule is not None and "lang" in rule.arguments and request.endpoint:
-        query = request.args.to_dict(flat=False)
-        return url_for(request.endpoint, **{**query, **(request.view_args or {}), "lang": code})
+        return url_with_query(request.endpoint, request.args, **{**(request.view_args or {}), "lang": code})
     return url_for("public.home", lang=code)
 
 
@@ -220,6 +221,7 @@ def register_template_helpers(app) -> None:
         language_names=language_names,
         language_name=language_name,
         switch_language_url=switch_language_url,
+        url_with_query=url_with_query,
         country_name=country_name,
         current_locale=lambda: str(get_locale()),
     )

@@ -48,6 +48,17 @@ class Required:
             raise StopValidation(self.message)
 
 
+class PlausibleYear:
+    """A date and time in the years an event can have: far ones name no event and overflow time zone arithmetic."""
+
+    def __init__(self, first: int = 2000, last: int = 2200):
+        self.first, self.last = first, last
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data is not None and not self.first <= field.data.year <= self.last:
+            raise ValidationError(_l("Enter a date between the years %(first)s and %(last)s.", first=self.first, last=self.last))
+
+
 class MaxLength:
     def __init__(self, limit: int):
         self.limit = limit

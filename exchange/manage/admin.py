@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..errors import ExchangeError
 from ..extensions import db
+from ..http import page_number
 from ..models import AuditEntry, Event, OutboxMessage, OutboxStatus, User, UserRole
 from ..services.accounts import create_user, update_user
 from ..services.audit import Actor
@@ -82,7 +83,7 @@ def user_edit(user_id: int):
 def audit_log():
     """Who did what, when and from where, newest first."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_number(request.args), per_page=PER_PAGE, error_out=False)
     return render_template("admin/audit_log.html", page=page)
 
 
@@ -92,7 +93,7 @@ def outbox():
     status = request.args.get("status", "failed")
     status = OutboxStatus(status) if status in OutboxStatus._value2member_map_ else OutboxStatus.FAILED
     query = select(OutboxMessage).where(OutboxMessage.status == status).order_by(OutboxMessage.id.desc())
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_number(request.args), per_page=PER_PAGE, error_out=False)
     return render_template("admin/outbox.html", page=page, status=status, statuses=list(OutboxStatus))
 
 

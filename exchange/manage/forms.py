@@ -25,7 +25,7 @@ from ..i18n import LOCALES, country_choices, language_names
 from ..models import Category, Event, RegistrationKind, RegistrationStatus, User, UserRole
 from ..services.event_admin import EventDraft
 from ..services.event_io import MAX_CAPACITY, MAX_DELEGATION_SIZE, SLUG_PATTERN, TEXT_LIMITS
-from ..validators import Choice, Email, MaxLength, Required, SafeText
+from ..validators import Choice, Email, MaxLength, PlausibleYear, Required, SafeText
 
 TIMEZONES = (
     "Asia/Ho_Chi_Minh",
@@ -38,6 +38,12 @@ TIMEZONES = (
     "Europe/Paris",
 )
 _NUMBER_MESSAGE = _l("Enter a whole number from %(min)s to %(max)s.")
+
+
+def _date_field(label) -> DateTimeLocalField:
+    return DateTimeLocalField(
+        label, format="%Y-%m-%dT%H:%M", validators=[Required(_l("Enter a date and time.")), PlausibleYear()]
+    )
 
 
 class TranslationForm(Form):
@@ -62,17 +68,13 @@ class EventForm(FlaskForm):
     )
     category = SelectField(_l("Category"), validators=[Required(), Choice()], validate_choice=False)
     timezone = SelectField(_l("Time zone"), validators=[Required(), Choice()], validate_choice=False)
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[Required(_l("Enter a date and time."))])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Required(_l("Enter a date and time."))])
+    starts_at = _date_field(_l("Starts"))
+    ends_at = _date_field(_l("Ends"))
     venue_name = StringField(_l("Venue"), validators=[SafeText(), Required(), MaxLength(200)])
     venue_address = StringField(_l("Address"), validators=[SafeText(), MaxLength(300)])
     capacity = IntegerField(_l("Capacity (seats)"), validators=[Required(), NumberRange(0, MAX_CAPACITY, _NUMBER_MESSAGE)])
-    registration_opens_at = DateTimeLocalField(
-        _l("Registration opens"), format="%Y-%m-%dT%H:%M", validators=[Required(_l("Enter a date and time."))]
-    )
-    registration_closes_at = DateTimeLocalField(
-        _l("Registration closes"), format="%Y-%m-%dT%H:%M", validators=[Required(_l("Enter a date and time."))]
-    )
+    registration_opens_at = _date_field(_l("Registration opens"))
+    registration_closes_at = _date_field(_l("Registration closes"))
     allows_individuals = BooleanField(_l("Individuals may register"))
     allows_delegations = BooleanField(_l("Delegations may register"))
     max_delegation_size = IntegerField(
@@ -181,6 +183,11 @@ class UserForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.role.choices = [(role.value, role.title) for role in UserRole]
         self.events.choices = [(event.id, event.slug) for event in all_events]
+
+    def validate_events(self, field) -> None:
+        known = {event_id for event_id, _ in field.choices}
+        if any(event_id not in known for event_id in field.data or []):
+            raise ValidationError(_l("Please choose one of the options in the list."))
 
     @classmethod
     def for_user(cls, user: User, all_events: list[Event]) -> UserForm:

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from ..charts import bar_chart, daily_chart
 from ..errors import ExchangeError, RegistrationNotFound
 from ..extensions import db
+from ..http import page_number, parse_id
 from ..i18n import LOCALES, country_name, format_day, format_short_date, format_time_in
 from ..models import AttendeeCategory, Event, Registration, RegistrationStatus
 from ..services.accounts import can_manage, manageable_events_query
@@ -86,6 +87,8 @@ def _event_or_404(slug: str) -> Event:
 
 
 def _registration_or_404(event: Event, reference: str) -> Registration:
+    if not reference.isprintable():  # a form value with NUL would reach the query, which PostgreSQL refuses
+        abort(404)
     return registration_by_reference(event.id, reference) or abort(404)
 
 
@@ -148,7 +151,12 @@ def event_edit(slug: str):
 @bp.post("/events/<slug>/duplicate")
 def event_duplicate(slug: str):
     """Next year's edition of this event, as a draft."""
-    copy = duplicate_for_next_year(g.actor, _event_or_404(slug).id)
+    event = _event_or_404(slug)
+    try:
+        copy = duplicate_for_next_year(g.actor, event.id)
+    except ExchangeError as error:  # e.g. next year's edition exists already
+        flash(error.message, "error")
+        return redirect(url_for("manage.event_edit", slug=slug), code=303)
     flash(_("Next year's edition is ready as a draft. Check its dates and publish it."))
     return redirect(url_for("manage.event_edit", slug=copy.slug), code=303)
 
@@ -189,14 +197,19 @@ def event_cancel(slug: str):
 # Registrations ------------------------------------------------------------------------------------
 
 
+# The query arguments of the registrations list, kept when a bulk action returns to it.
+LIST_ARGS = ("q", "status", "kind", "country", "category", "page")
+
+
 def _filters() -> RegistrationFilters:
-    status = request.args.get("status", "")
+    """The list's filters from the query string; a value that is not a known choice is ignored."""
+    status, category = request.args.get("status", ""), request.args.get("category", "")
     return RegistrationFilters(
         search=request.args.get("q", "")[:200],
         status=RegistrationStatus(status) if status in RegistrationStatus._value2member_map_ else None,
         kind=request.args.get("kind", "") if request.args.get("kind") in ("individual", "delegation") else "",
         country=request.args.get("country", "")[:2].upper(),
-        category=request.args.get("category", "")[:20],
+        category=category if category in AttendeeCategory._value2member_map_ else "",
     )
 
 
@@ -205,9 +218,7 @@ def registration_list(slug: str):
     """The event's registrations: search, filters, pages, and bulk actions on a selection."""
     event = _event_or_404(slug)
     filters = _filters()
-    page = db.paginate(
-        registrations_query(event.id, filters), page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
+    page = db.paginate(registrations_query(event.id, filters), page=page_number(request.args), per_page=PER_PAGE, error_out=False)
     return render_template(
         "manage/registration_list.html", event=event, page=page, filters=filters, statuses=STATUS_FILTERS, kinds=KIND_FILTERS,
         categories=list(AttendeeCategory),
@@ -222,7 +233,7 @@ def registration_bulk(slug: str):
     form = MessageForm()
     action = request.form.get("action", "")
     values = request.form.getlist("selected")[: PER_PAGE + 1]
-    ids = [int(value) for value in values if value.isdigit() and len(value) <= 18]
+    ids = [number for number in map(parse_id, values) if number is not None]
     if action not in ACTIONS or not ids or len(ids) > PER_PAGE or not form.validate_on_submit():
         flash(_("Tick at least one registration and choose an action."), "error")
     else:
@@ -233,7 +244,8 @@ def registration_bulk(slug: str):
         flash(ngettext("Done for %(num)s registration.", "Done for %(num)s registrations.", len(result.done)))
         for reference, why in result.refused:
             flash(f"{reference}: {why}", "error")
-    return redirect(url_for("manage.registration_list", slug=slug, **request.args), code=303)
+    kept = {name: request.args[name] for name in LIST_ARGS if name in request.args}
+    return redirect(url_for("manage.registration_list", slug=slug, **kept), code=303)
 
 
 @bp.get("/events/<slug>/registrations/<reference>")
@@ -307,7 +319,7 @@ def checkin_mark(slug: str):
     """Check one person (or one delegate) in, or undo it; a delegate of another registration is a 404."""
     event = _event_or_404(slug)
     registration = _registration_or_404(event, request.form.get("reference", ""))
-    delegate = _form_id("delegate")
+    delegate = parse_id(request.form.get("delegate"))
     try:
         if request.form.get("undo"):
             undo_check_in(g.actor, registration.id, delegate)
@@ -322,12 +334,6 @@ def checkin_mark(slug: str):
     except ExchangeError as error:
         flash(error.message, "error")
     return redirect(url_for("manage.checkin", slug=slug, q=request.form.get("q", "")) + f"#r{registration.id}", code=303)
-
-
-def _form_id(name: str) -> int | None:
-    """A numeric id from the form, or None; values no database id could have count as absent."""
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
 @bp.get("/tickets/<code>")

@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..errors import DelegationTooLarge, ExchangeError, RegistrationRefused
 from ..extensions import csrf, limiter
+from ..http import page_number
 from ..i18n import format_month, localize_blueprint
 from ..models import Audience, Category, Event, RegistrationKind, RegistrationWindow
 from ..services.content import render_markdown
@@ -38,10 +39,10 @@ def home():
 def event_list():
     """The catalog of upcoming events, filtered by category, month and audience."""
     filters = _catalog_filters(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = page_number(request.args)
     months = [(f"{year:04d}-{month:02d}", format_month(year, month)) for year, month in catalog_months()]
     return render_template(
-        "public/event_list.html", pagination=catalog_page(filters, max(page, 1)), filters=filters,
+        "public/event_list.html", pagination=catalog_page(filters, page), filters=filters,
         categories=list(Category), audiences=list(Audience), months=months,
     )  # fmt: skip
 

@@ -47,9 +47,19 @@ class ServerURL(str):
 
 @contextlib.contextmanager
 def running_server(
-    database_url: str, log_dir: Path, workers: int = 3, threads: int = 1, extra_args=(), port: int | None = None, **settings: str
+    database_url: str,
+    log_dir: Path,
+    workers: int = 3,
+    threads: int = 1,
+    extra_args=(),
+    app: str = "wsgi:app",
+    port: int | None = None,
+    **settings: str,
 ):
-    """The app under gunicorn on a free port (or `port`); yields its base URL. `settings` become EXCHANGE_* variables."""
+    """The app (`app`, a gunicorn app spec) under gunicorn on a free port (or `port`); yields its base URL.
+
+    `settings` become EXCHANGE_* variables; stdout and stderr go to log_dir/gunicorn-<port>.log.
+    """
     port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = dict(
@@ -64,7 +74,7 @@ def running_server(
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     log_path = log_dir / f"gunicorn-{port}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([*command, app], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_until_up(base_url + "/healthz", process)
             url = ServerURL(base_url)
