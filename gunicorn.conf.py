@@ -37,3 +37,20 @@ def on_starting(server):
     the workers inherit the variable and create_app() reads it.
     """
     os.environ.setdefault("EXCHANGE_DATABASE_POOL_SIZE", str(server.cfg.threads))
+    _warn_if_limits_are_per_worker(server)
+
+
+def _warn_if_limits_are_per_worker(server) -> None:
+    """Rate limits and login throttles kept in memory count per worker: with several, each attacker gets several budgets."""
+    storage = os.environ.get("EXCHANGE_RATELIMIT_STORAGE_URI", "")
+    if not storage:
+        from exchange import create_app
+
+        storage = create_app().config["RATELIMIT_STORAGE_URI"]
+    if server.cfg.workers > 1 and storage.startswith("memory://"):
+        server.log.warning(
+            "Rate limits use memory:// storage with %s workers: each worker counts on its own, so every limit is "
+            "%s times looser. Set EXCHANGE_RATELIMIT_STORAGE_URI=redis://... in production.",
+            server.cfg.workers,
+            server.cfg.workers,
+        )
