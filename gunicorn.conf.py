@@ -47,10 +47,11 @@ def _warn_if_limits_are_per_worker(server) -> None:
         from exchange import create_app
 
         storage = create_app().config["RATELIMIT_STORAGE_URI"]
-    if server.cfg.workers > 1 and storage.startswith("memory://"):
+    workers = getattr(server.cfg, "workers", 1)
+    if workers > 1 and storage.startswith("memory://"):
         server.log.warning(
             "Rate limits use memory:// storage with %s workers: each worker counts on its own, so every limit is "
             "%s times looser. Set EXCHANGE_RATELIMIT_STORAGE_URI=redis://... in production.",
-            server.cfg.workers,
-            server.cfg.workers,
+            workers,
+            workers,
         )

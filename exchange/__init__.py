@@ -46,12 +46,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors_pages, outage, security
+    from . import cli, errors_pages, security
     from .manage import permissions
 
     app.before_request(refuse_control_characters_in_path)
     errors_pages.register(app)
-    outage.register(app)
     permissions.register(app)
     security.register(app)
     cli.register(app)

@@ -4,6 +4,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import outage
 from .extensions import db
 
 
@@ -20,6 +21,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
+        if outage.is_outage(error):
+            return outage.unavailable(app, error)
         # Whatever failed mid-transaction must not leak into the next request.
         db.session.rollback()
         # The route's pattern (/<lang>/r/<token>), not the path: paths hold tokens and ticket codes.

@@ -87,3 +87,10 @@ def test_catalogs_hold_every_string_of_the_code(tmp_path):
         extracted = {message.id for message in read_po(handle) if message.id}
     missing = {lang: sorted(map(str, extracted - {message.id for message in _catalog(lang)})) for lang in LOCALES}
     assert {lang: ids for lang, ids in missing.items() if ids} == {}, "run `make translations` and translate"
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_catalogs_pass_babels_own_checks(lang):
+    """What `pybabel compile` would report: a translation whose placeholders Python's % could not fill."""
+    problems = [f"{message.id!r}: {error}" for message, errors in _catalog(lang).check() for error in errors]
+    assert problems == []

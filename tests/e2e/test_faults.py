@@ -190,7 +190,7 @@ def test_a_worker_killed_mid_burst_loses_and_doubles_nothing(start_server, runne
             os.kill(_workers(base_url.process.pid)[0], signal.SIGKILL)
 
         # A dense burst, so that the killed worker has requests in hand.
-        visitors = _burst(base_url, slug, kill_a_worker, fault_at=0.4, spacing=0.02)
+        visitors = _burst(base_url, slug, kill_a_worker, fault_at=0.15, spacing=0.005)
     seen = _check(runner, event_id, visitors)
     assert seen["dropped"] > 0, "the kill was met: some visitors' connections dropped and they pressed again"
 
