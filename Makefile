@@ -1,4 +1,5 @@
-# Two commands matter: `make run` and `make test`. Everything else is a step of theirs.
+# Two commands matter: `make run` and `make test`. Everything else is a step of theirs, except
+# `make check`, the quick round for the edit-test loop.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench install install-dev translations compile-translations lint format test-sqlite test-postgres browser-deps clean
+.PHONY: run test check bench install install-dev translations compile-translations lint typecheck format test-sqlite test-postgres browser-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +59,10 @@ lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+## mypy over exchange/services and exchange/models (the files and settings are in pyproject.toml).
+typecheck: $(VENV)/.installed-dev
+	$(PY) -m mypy
+
 format: $(VENV)/.installed-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
@@ -71,7 +76,11 @@ browser-deps:
 	  echo "*** chromium and chromedriver are missing: apt-get install chromium chromium-driver fonts-noto-core fonts-noto-cjk"; \
 	fi
 
-test: install-dev browser-deps lint test-sqlite test-postgres
+test: install-dev browser-deps lint typecheck test-sqlite test-postgres
+
+## Lint, types and the service tests on SQLite only (no browser, no PostgreSQL), for the edit-test loop.
+check: install-dev lint typecheck
+	$(PY) -m pytest -q tests/services
 
 test-sqlite: install-dev
 	$(PY) -m pytest

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..i18n import CONTENT_FALLBACK
 from .types import UTCDateTime, utcnow
 
@@ -19,8 +19,9 @@ class EventStatus(enum.StrEnum):
     PUBLISHED = "published"
     CANCELLED = "cancelled"
 
+    # Shadows str.title() on purpose: templates show every status and category as `.title`.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return str(_STATUS_TITLES[self])
 
 
@@ -40,8 +41,9 @@ class Category(enum.StrEnum):
     CONFERENCE = "conference"
     HERITAGE = "heritage"
 
+    # Shadows str.title() on purpose: templates show every status and category as `.title`.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return str(_CATEGORY_TITLES[self])
 
 
@@ -62,8 +64,9 @@ class Audience(enum.StrEnum):
     INDIVIDUALS = "individuals"
     DELEGATIONS = "delegations"
 
+    # Shadows str.title() on purpose: templates show every status and category as `.title`.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return str(_AUDIENCE_TITLES[self])
 
 
@@ -93,7 +96,7 @@ def db_enum(enum_class: type[enum.Enum], name: str) -> Enum:
     )
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "event"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -150,6 +153,11 @@ class Event(db.Model):
                 return by_lang[candidate]
         return next(iter(by_lang.values()), None)
 
+    def title_in(self, lang: str) -> str:
+        """The title from `content(lang)`; the slug for an event with no content at all."""
+        content = self.content(lang)
+        return content.title if content else self.slug
+
     def registration_window(self, now: datetime | None = None) -> RegistrationWindow:
         if self.status != EventStatus.PUBLISHED:
             return RegistrationWindow.UNAVAILABLE
@@ -164,7 +172,7 @@ class Event(db.Model):
         return f"<Event {self.slug}>"
 
 
-class EventTranslation(db.Model):
+class EventTranslation(Model):
     """Organizer-written content of an event in one language."""
 
     __tablename__ = "event_translation"

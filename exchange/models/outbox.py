@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .event import db_enum
 from .registration import Registration
 from .types import UTCDateTime, utcnow
@@ -20,12 +20,13 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
 
+    # Shadows str.title() on purpose: templates show every status and category as `.title`.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return str({OutboxStatus.QUEUED: _l("Queued"), OutboxStatus.SENT: _l("Sent"), OutboxStatus.FAILED: _l("Failed")}[self])
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An email to a recipient in their language, waiting for (or past) delivery.
 
     The row holds what the email says (`template` and its JSON `context`),
@@ -64,7 +65,7 @@ class OutboxMessage(db.Model):
     )
 
 
-class OutboxAttachment(db.Model):
+class OutboxAttachment(Model):
     """A file fixed when the email was queued (a calendar entry); tickets are made at send time."""
 
     __tablename__ = "outbox_attachment"

@@ -11,7 +11,7 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .event import Event, db_enum
 from .types import UTCDateTime, utcnow
 
@@ -28,8 +28,9 @@ class RegistrationStatus(enum.StrEnum):
     DECLINED = "declined"
     CANCELLED = "cancelled"
 
+    # Shadows str.title() on purpose: templates show every status and category as `.title`.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return str(_STATUS_TITLES[self])
 
     @property
@@ -86,8 +87,9 @@ class RegistrationKind(enum.StrEnum):
     INDIVIDUAL = "individual"
     DELEGATION = "delegation"
 
+    # Shadows str.title() on purpose: templates show every status and category as `.title`.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return str(_l("Individual") if self == RegistrationKind.INDIVIDUAL else _l("Delegation"))
 
 
@@ -98,8 +100,9 @@ class AttendeeCategory(enum.StrEnum):
     PARTNER = "partner"
     OTHER = "other"
 
+    # Shadows str.title() on purpose: templates show every status and category as `.title`.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return str(_CATEGORY_TITLES[self])
 
 
@@ -112,7 +115,7 @@ _CATEGORY_TITLES = {
 }
 
 
-class Registration(db.Model):
+class Registration(Model):
     """One person, or one delegation, registered for an event.
 
     `seats` is what the registration holds while confirmed or pending: 1 for
@@ -216,7 +219,7 @@ class Registration(db.Model):
         return f"<Registration {self.reference} {self.status}>"
 
 
-class ManageToken(db.Model):
+class ManageToken(Model):
     """A secret link to manage a registration. Only the SHA-256 of the token is kept."""
 
     __tablename__ = "manage_token"
@@ -233,7 +236,7 @@ def new_delegate_key() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Delegate(db.Model):
+class Delegate(Model):
     """A named member of a delegation."""
 
     __tablename__ = "delegate"
@@ -260,7 +263,7 @@ class Delegate(db.Model):
     registration: Mapped[Registration] = relationship(back_populates="delegates")
 
 
-class RegistrationChange(db.Model):
+class RegistrationChange(Model):
     """One step in a registration's history: what happened, from which status to which."""
 
     __tablename__ = "registration_change"

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..extensions import Model, db
 from .event import Event, db_enum
 from .types import UTCDateTime, utcnow
 
@@ -24,8 +24,9 @@ class UserRole(enum.StrEnum):
     DOOR = "door"  # check-in of the events assigned to them, nothing else
     VIEWER = "viewer"  # reads the lists and statistics of the events assigned to them
 
+    # Shadows str.title() on purpose: templates show every status and category as `.title`.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return str(
             {
                 UserRole.ADMIN: _l("Administrator"),
@@ -44,7 +45,7 @@ event_assignment = Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +86,7 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code that signs in without the authenticator app; stored as SHA-256, deleted once used."""
 
     __tablename__ = "recovery_code"
@@ -95,7 +96,7 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who did what, when, from where: every back-office action that changes or exports data."""
 
     __tablename__ = "audit_entry"

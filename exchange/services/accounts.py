@@ -41,6 +41,14 @@ class AccountError(ExchangeError):
     """An account change was refused; nothing changed."""
 
 
+def get_user(user_id: int) -> User:
+    """The account with this id. Raises AccountError when it is gone."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise AccountError(_l("This account no longer exists."))
+    return user
+
+
 def normalise_email(value: str) -> str:
     """The form of an address that sign-in, account creation and the sign-in throttle all use.
 
@@ -107,7 +115,7 @@ def check_credentials(email: str, password: str) -> User | None:
 def record_sign_in(user_id: int) -> User:
     """Note the time of a completed sign-in."""
     begin_write()
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     user.last_login_at = utcnow()
     db.session.commit()
     return user
@@ -115,12 +123,12 @@ def record_sign_in(user_id: int) -> User:
 
 def change_password(user_id: int, current: str, new: str) -> User:
     """Change one's own password after checking the current one; every other session ends. Raises AccountError."""
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     if not user.check_password(current):
         raise AccountError(_l("The current password is not right."))
     check_password_policy(new, user.email)
     begin_write()
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     user.set_password(new)
     user.session_version += 1
     db.session.commit()
@@ -130,7 +138,7 @@ def change_password(user_id: int, current: str, new: str) -> User:
 def end_sessions(user_id: int) -> User:
     """End every session of the account (sign-out, "sign out of all devices"): their login ids go stale."""
     begin_write()
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     user.session_version += 1
     db.session.commit()
     return user
@@ -140,7 +148,7 @@ def set_language(user_id: int, language: str) -> None:
     if language not in LOCALES:
         raise AccountError(_l("Please choose one of the options in the list."))
     begin_write()
-    db.session.get(User, user_id).language = language
+    get_user(user_id).language = language
     db.session.commit()
 
 
@@ -152,7 +160,7 @@ def update_user(
     Deactivating an account ends its sessions. Raises AccountError when admins would lock themselves out.
     """
     begin_write()
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     if user.id == actor.user.id and (role != UserRole.ADMIN or not active):
         raise AccountError(_l("You cannot remove your own administrator access."))
     if user.active and not active:

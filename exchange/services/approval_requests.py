@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
 
 from ..database import transactional
 from ..extensions import db
@@ -37,7 +40,7 @@ def tell_organizers(registration: Registration) -> None:
     if event.approval_digest:
         return
     for user in organizers_of(event):
-        title = event.content(user.language).title
+        title = event.title_in(user.language)
         queue_email(
             kind="approval_request",
             recipient=user.email,
@@ -48,7 +51,7 @@ def tell_organizers(registration: Registration) -> None:
         )
 
 
-def _context(event: Event, title: str, delegations: list[Registration]) -> dict:
+def _context(event: Event, title: str, delegations: Sequence[Registration]) -> dict:
     """What the email says, as JSON values (it is rendered when sent, in the organizer's language)."""
     return {
         "title": title,
@@ -78,6 +81,8 @@ def send_approval_digests(now: datetime | None = None) -> int:
 @transactional
 def _send_digest(event_id: int, now: datetime) -> int:
     event = db.session.get(Event, event_id, populate_existing=True)
+    if event is None:
+        return 0  # deleted since the list of events was read
     last = event.approval_digest_sent_at
     waiting = db.session.scalars(
         select(Registration)
@@ -97,10 +102,10 @@ def _send_digest(event_id: int, now: datetime) -> int:
         .values(approval_digest_sent_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if cast(CursorResult, claimed).rowcount != 1:  # DML gives a CursorResult; Session.execute is typed as returning Result
         return 0  # another machine sent it a moment ago
     for user in organizers_of(event):
-        title = event.content(user.language).title
+        title = event.title_in(user.language)
         queue_email(
             kind="approval_digest",
             recipient=user.email,

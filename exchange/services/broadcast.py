@@ -28,6 +28,8 @@ def broadcast(actor: Actor, event_id: int, texts: dict[str, tuple[str, str]], fa
         raise BroadcastRefused(_l("Write the message at least in the fallback language."))
     begin_write()
     event = db.session.get(Event, event_id)
+    if event is None:
+        raise BroadcastRefused(_l("This event no longer exists."))
     registrations = db.session.scalars(
         select(Registration).where(
             Registration.event_id == event.id,

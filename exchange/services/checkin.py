@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
 from ..database import locking_enabled, write_transaction
@@ -71,10 +73,8 @@ def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None,
         if _mark(target, row_id, registration.id, actor, now):
             record(actor, "checkin", registration=registration, reference=registration.reference, delegate=delegate_id)
             return CheckIn(name=name, at=now, already=False, by=actor.user.email)
-        first_at, first_by = db.session.execute(
-            select(target.checked_in_at, target.checked_in_by).where(target.id == row_id)
-        ).one()
-        return CheckIn(name=name, at=first_at, already=True, by=first_by)
+        first = db.session.execute(select(target.checked_in_at, target.checked_in_by).where(target.id == row_id)).one()
+        return CheckIn(name=name, at=first.checked_in_at, already=True, by=first.checked_in_by)
 
 
 def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime) -> bool:
@@ -83,7 +83,7 @@ def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime
         # Read, decide, write: the race the negative control exists to show.
         if db.session.scalar(select(target.checked_in_at).where(target.id == row_id)) is not None:
             return False
-        condition = (target.id == row_id,)
+        condition: tuple[Any, ...] = (target.id == row_id,)
     else:
         confirmed = (
             Registration.status == RegistrationStatus.CONFIRMED
@@ -97,7 +97,7 @@ def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime
         .values(checked_in_at=now, checked_in_by=actor.user.email)
         .execution_options(synchronize_session=False)
     )
-    return marked.rowcount == 1
+    return cast(CursorResult, marked).rowcount == 1  # DML gives a CursorResult; Session.execute is typed as returning Result
 
 
 def undo_check_in(actor: Actor, registration_id: int, delegate_id: int | None = None) -> str:
@@ -116,7 +116,7 @@ def undo_check_in(actor: Actor, registration_id: int, delegate_id: int | None = 
             .values(checked_in_at=None, checked_in_by="")
             .execution_options(synchronize_session=False)
         )
-        if undone.rowcount == 0:
+        if cast(CursorResult, undone).rowcount == 0:
             raise CheckInRefused(_l("%(name)s is not checked in.", name=name))
         record(actor, "checkin.undone", registration=registration, reference=registration.reference, delegate=delegate_id)
         return name

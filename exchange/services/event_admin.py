@@ -166,6 +166,8 @@ def next_year_slug(slug: str, year: int) -> str:
 def duplicate_for_next_year(actor: Actor, event_id: int) -> Event:
     """Next year's edition as a draft: same content, dates and window one year later, no registrations."""
     source = db.session.get(Event, event_id)
+    if source is None:
+        raise EventRefused(_l("This event no longer exists."))
 
     def shifted(moment: datetime) -> datetime:
         try:

@@ -95,7 +95,8 @@ class _Checker:
     """Collects every problem of one event, each prefixed with where it is."""
 
     def __init__(self, raw: dict[str, Any], where: str):
-        self.raw, self.where, self.problems = raw, where, []
+        self.raw, self.where = raw, where
+        self.problems: list[str] = []
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(f"{self.where}.{key}: {message}")
@@ -196,7 +197,7 @@ def validate_event(raw: Any, where: str) -> tuple[EventData | None, list[str]]:
     else:
         values["partner_countries"] = list(dict.fromkeys(countries))
     translations = _validate_translations(check, raw.get("translations"))
-    if check.problems:
+    if check.problems or not isinstance(slug, str):  # a bad slug is one of the problems
         return None, check.problems
     return EventData(slug=slug, values=values, translations=translations), []
 
@@ -205,7 +206,7 @@ def _validate_translations(check: _Checker, raw: Any) -> dict[str, dict[str, str
     if not isinstance(raw, dict) or not raw:
         check.problem("translations", f"must map at least one of {', '.join(LOCALES)} to a title, summary and description")
         return {}
-    parsed = {}
+    parsed: dict[str, dict[str, str]] = {}
     for lang, content in raw.items():
         key = f"translations.{lang}"
         if lang not in LOCALES:
@@ -214,10 +215,12 @@ def _validate_translations(check: _Checker, raw: Any) -> dict[str, dict[str, str
         if not isinstance(content, dict) or set(content) - set(TEXT_LIMITS):
             check.problem(key, "must be an object with title, summary and description")
             continue
-        parsed[lang] = {
+        texts = {
             name: check.text(content.get(name), f"{key}.{name}", limit, required=name == "title", multiline=name == "description")
             for name, limit in TEXT_LIMITS.items()
         }
+        # A text is None only when it is one of the problems, and then the event is not imported.
+        parsed[lang] = {name: text for name, text in texts.items() if text is not None}
     return parsed
 
 

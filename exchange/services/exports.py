@@ -35,7 +35,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -235,7 +235,7 @@ def write_xlsx(rows: Iterable[list[str]], target: str | os.PathLike[str] | Binar
     workbook.save(target)
 
 
-def _xlsx_value(sheet, value: str) -> str | WriteOnlyCell | None:
+def _xlsx_value(sheet, value: str) -> str | Cell | None:
     if not value:
         return None
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -243,7 +243,7 @@ def _xlsx_value(sheet, value: str) -> str | WriteOnlyCell | None:
     return _text_cell(sheet, value) if value.startswith("=") else value
 
 
-def _text_cell(sheet, value: str, font: Font | None = None) -> WriteOnlyCell:
+def _text_cell(sheet, value: str, font: Font | None = None) -> Cell:  # WriteOnlyCell is a function making a Cell
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"
     if font is not None:

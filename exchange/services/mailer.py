@@ -26,15 +26,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
 from pathlib import Path
+from typing import cast
 
 from flask import Flask, current_app
 from flask_mail import Attachment, BadHeaderError, Connection, Mail, Message
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..database import begin_write
 from ..extensions import db
-from ..models import OutboxMessage, OutboxStatus, utcnow
+from ..models import OutboxAttachment, OutboxMessage, OutboxStatus, utcnow
 from .emails import RegistrationGone, RenderedEmail, render
+from .outbox import Attachment as StoredAttachment
 from .tokens import revoke_manage_token
 
 mail = Mail()
@@ -85,7 +89,7 @@ def claim_next(now: datetime | None = None, skip: Collection[int] = ()) -> Outbo
     """
     now = now or utcnow()
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-    available = (
+    available: tuple[ColumnElement[bool], ...] = (
         OutboxMessage.status == OutboxStatus.QUEUED,
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
@@ -107,7 +111,7 @@ def claim_next(now: datetime | None = None, skip: Collection[int] = ()) -> Outbo
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
-        if claimed.rowcount == 1:
+        if cast(CursorResult, claimed).rowcount == 1:  # DML gives a CursorResult; Session.execute is typed as returning Result
             return db.session.get(OutboxMessage, candidate, populate_existing=True)
     return None
 
@@ -141,7 +145,8 @@ class _Message(Message):
     """Flask-Mail's message with a subject that keeps its spaces (see encoded_words), text parts quoted-printable."""
 
     def _mimetext(self, text, subtype="plain"):
-        return MIMEText(text, _subtype=subtype, _charset=_QUOTED_PRINTABLE)
+        # The stub says str, but MIMEText passes _charset to set_payload, which takes a Charset.
+        return MIMEText(text, _subtype=subtype, _charset=_QUOTED_PRINTABLE)  # type: ignore[arg-type]
 
     def _message(self):
         mime = super()._message()
@@ -162,7 +167,8 @@ def _flask_mail_message(row: OutboxMessage, rendered: RenderedEmail) -> Message:
         extra_headers={"Auto-Submitted": "auto-generated", "Content-Language": row.language},
     )
     message.msgId = row.message_id
-    for item in [*row.attachments, *rendered.attachments]:
+    items: list[OutboxAttachment | StoredAttachment] = [*row.attachments, *rendered.attachments]
+    for item in items:
         headers = {"Content-ID": f"<{item.content_id}>"} if item.content_id else {}
         message.attachments.append(
             Attachment(
@@ -291,7 +297,8 @@ def send_due(limit: int | None = None) -> DeliveryReport:
             except (TemporaryFailure, PermanentFailure) as failure:
                 error = failure
                 if isinstance(failure, TemporaryFailure):
-                    connection = _close(connection)  # the next message tries a fresh connection
+                    _close(connection)
+                    connection = None  # the next message tries a fresh connection
             getattr(report, _record(row_id, message_id, error, utcnow(), manage_token)).append(row_id)
             if unreachable:
                 break  # the server is down: leave the other messages for the next round
@@ -327,7 +334,6 @@ def _close(connection: _TimeoutConnection | None) -> None:
             connection.host.quit()
         except (smtplib.SMTPException, OSError):
             connection.host.close()
-    return None
 
 
 def retry_message(actor, message_id: int) -> bool:

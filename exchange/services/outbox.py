@@ -9,6 +9,7 @@ it carries never rest in the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid
 
@@ -36,7 +37,7 @@ def queue_email(
     subject: str | LazyString,
     template: str,
     context: dict,
-    attachments: list[Attachment] = (),
+    attachments: Sequence[Attachment] = (),
     registration: Registration | None = None,
 ) -> OutboxMessage:
     """Queue `emails/<template>.txt` and `.html` for `recipient`, to be rendered in `language` when sent.

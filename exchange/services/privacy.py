@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from ..database import begin_write
-from ..errors import RegistrationLocked
+from ..errors import RegistrationLocked, RegistrationNotFound
 from ..extensions import db
 from ..models import (
     AuditEntry,
@@ -90,6 +90,8 @@ def erase_registration(registration_id: int) -> None:
     """
     begin_write()
     registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration is None:
+        raise RegistrationNotFound(_l("This registration no longer exists."))
     if not may_erase(registration):
         raise RegistrationLocked(_l("Cancel your registration first, or wait until the event is over."))
     message_ids = _message_ids([registration_id])

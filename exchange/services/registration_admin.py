@@ -8,6 +8,7 @@ emails the registrant.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -108,7 +109,13 @@ def resend(actor: Actor, registration_id: int) -> Registration:
     return registration
 
 
-ACTIONS = {"approve": approve, "decline": decline, "cancel": cancel_by_organizer, "promote": promote, "resend": resend}
+ACTIONS: dict[str, Callable[..., Registration]] = {
+    "approve": approve,
+    "decline": decline,
+    "cancel": cancel_by_organizer,
+    "promote": promote,
+    "resend": resend,
+}
 _WITH_MESSAGE = {"approve", "decline", "cancel"}
 
 

@@ -20,7 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import transactional
-from ..errors import ExchangeError, NotEnoughSeats, RegistrationLocked, RegistrationRefused, SeatLimitReached
+from ..errors import (
+    ExchangeError,
+    NotEnoughSeats,
+    RegistrationLocked,
+    RegistrationNotFound,
+    RegistrationRefused,
+    SeatLimitReached,
+)
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -150,6 +157,8 @@ def register(event_id: int, request: RegistrationRequest) -> RegistrationOutcome
 @transactional
 def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcome:
     event = db.session.get(Event, event_id, populate_existing=True)
+    if event is None:
+        raise RegistrationNotFound(_l("This event no longer exists."))
     is_delegation = request.kind == RegistrationKind.DELEGATION
     check_open_for(event, request.kind, len(request.delegates))
     email_normalized = normalize_email(request.email)
@@ -206,9 +215,9 @@ def _check_seat_caps(event: Event, email_normalized: str, client_key: str, seats
     """
     holding = (Registration.event_id == event.id, Registration.status.in_(SEAT_HOLDING_STATUSES))
     per_address = max(current_app.config["SEATS_PER_ADDRESS_LIMIT"], event.max_delegation_size)
-    held = db.session.scalar(
+    held = db.session.execute(
         select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, Registration.email_normalized == email_normalized)
-    )
+    ).scalar_one()
     if held + seats > per_address:
         raise SeatLimitReached(
             _ln(
@@ -220,9 +229,9 @@ def _check_seat_caps(event: Event, email_normalized: str, client_key: str, seats
     if not client_key:
         return
     per_client = max(current_app.config["SEATS_PER_CLIENT_LIMIT"], event.max_delegation_size)
-    held = db.session.scalar(
+    held = db.session.execute(
         select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, Registration.client_key == client_key)
-    )
+    ).scalar_one()
     if held + seats > per_client:
         raise SeatLimitReached(
             _l("Too many seats for this event have been booked from your network. Please contact the organizers.")
@@ -456,7 +465,7 @@ def waitlist_position(registration: Registration) -> int | None:
     """1 for the first in line; None when not waitlisted."""
     if registration.status != RegistrationStatus.WAITLISTED:
         return None
-    ahead = db.session.scalar(
+    ahead = db.session.execute(
         select(func.count())
         .select_from(Registration)
         .where(
@@ -465,5 +474,5 @@ def waitlist_position(registration: Registration) -> int | None:
             (Registration.created_at < registration.created_at)
             | ((Registration.created_at == registration.created_at) & (Registration.id < registration.id)),
         )
-    )
+    ).scalar_one()
     return ahead + 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
 from ..database import write_transaction
@@ -53,7 +55,7 @@ def _queue(now: datetime) -> int:
             .values(reminded_at=now)
             .execution_options(synchronize_session=False)
         )
-        if marked.rowcount == 1:
+        if cast(CursorResult, marked).rowcount == 1:  # DML gives a CursorResult; Session.execute is typed as returning Result
             notify(registration, Notice.REMINDER)
             queued += 1
     return queued

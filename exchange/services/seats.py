@@ -13,8 +13,10 @@ Callers run inside `database.write_transaction`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 
 from ..database import for_update, locking_enabled
 from ..extensions import db
@@ -34,12 +36,12 @@ def take_seats(event: Event, count: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(event, ["seats_taken"])
-    return result.rowcount == 1
+    return cast(CursorResult, result).rowcount == 1  # DML gives a CursorResult; Session.execute is typed as returning Result
 
 
 def _take_seats_unguarded(event: Event, count: int) -> bool:
     # Read, decide, write: the race that LOCKING=False exists to demonstrate.
-    taken = db.session.scalar(select(Event.seats_taken).where(Event.id == event.id))
+    taken = db.session.execute(select(Event.seats_taken).where(Event.id == event.id)).scalar_one()
     if taken + count > event.capacity:
         return False
     db.session.execute(
@@ -54,7 +56,7 @@ def release_seats(event: Event, count: int) -> None:
     if count <= 0:
         raise ValueError("release_seats needs a positive count")
     if not locking_enabled():
-        taken = db.session.scalar(select(Event.seats_taken).where(Event.id == event.id))
+        taken = db.session.execute(select(Event.seats_taken).where(Event.id == event.id)).scalar_one()
         db.session.execute(
             update(Event)
             .where(Event.id == event.id)
@@ -90,7 +92,7 @@ def set_capacity(event: Event, capacity: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(event, ["capacity", "seats_taken"])
-    return result.rowcount == 1
+    return cast(CursorResult, result).rowcount == 1
 
 
 def fill_from_waitlist(event: Event) -> list[Registration]:
@@ -101,8 +103,8 @@ def fill_from_waitlist(event: Event) -> list[Registration]:
     caller notifies. The event row is locked while choosing (PostgreSQL; on
     SQLite the IMMEDIATE transaction already excludes other writers).
     """
-    taken, capacity = db.session.execute(for_update(select(Event.seats_taken, Event.capacity).where(Event.id == event.id))).one()
-    free = capacity - taken
+    row = db.session.execute(for_update(select(Event.seats_taken, Event.capacity).where(Event.id == event.id))).one()
+    free = row.capacity - row.seats_taken
     if free <= 0:
         return []
     # Locked, so that a waiting registration cancelled by its registrant a moment ago is
@@ -161,8 +163,8 @@ def seat_drift() -> list[SeatDrift]:
         .subquery()
     )
     rows = db.session.execute(
-        select(Event.slug, Event.seats_taken, func.coalesce(held.c.held, 0))
+        select(Event.slug, Event.seats_taken, func.coalesce(held.c.held, 0).label("held"))
         .outerjoin(held, held.c.event_id == Event.id)
         .order_by(Event.slug)
     )
-    return [SeatDrift(slug, counter, int(total)) for slug, counter, total in rows if counter != total]
+    return [SeatDrift(row.slug, row.seats_taken, int(row.held)) for row in rows if row.seats_taken != row.held]

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, case, cast, func, select, union_all
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from ..extensions import db
 from ..models import (
@@ -101,7 +101,7 @@ def event_statistics(event: Event) -> EventStatistics:
         by_kind=by_kind,
         by_category=_by_category(event),
         by_country=_by_country(event),
-        per_day=[] if first is None else _per_day(event, first, last),
+        per_day=[] if first is None or last is None else _per_day(event, first, last),
         confirmed_attendees=attendees_by_status[RegistrationStatus.CONFIRMED],
         checked_in=_checked_in([event.id]).get(event.id, 0),
     )
@@ -146,7 +146,8 @@ def _by_category(event: Event) -> dict[AttendeeCategory, int]:
         .group_by(Registration.category)
     )
     for category, count in rows:
-        counts[category] = count
+        if category is not None:  # excluded by the query; tells the type checker
+            counts[category] = count
     return counts
 
 
@@ -197,14 +198,14 @@ def _per_day(event: Event, first: datetime, last: datetime) -> list[tuple[date, 
     # Grouped through a subquery: PostgreSQL would not match the time zone parameter of a
     # GROUP BY expression with the same parameter in the SELECT list.
     created = select(day).where(Registration.event_id == event.id).subquery()
-    rows = db.session.execute(select(created.c.local_day, func.count()).group_by(created.c.local_day))
-    counts: dict[date, int] = {local_day: count for local_day, count in rows}
+    rows = db.session.execute(select(created.c.local_day, func.count().label("registrations")).group_by(created.c.local_day))
+    counts: dict[date, int] = {row.local_day: row.registrations for row in rows}
     start, end = first.astimezone(zone).date(), last.astimezone(zone).date()
     days = (start + timedelta(days=n) for n in range((end - start).days + 1))
     return [(each, counts.get(each, 0)) for each in days]
 
 
-def _local_day(column: ColumnElement[datetime], zone: ZoneInfo, first: datetime, last: datetime) -> ColumnElement[date]:
+def _local_day(column: SQLCoreOperations[datetime], zone: ZoneInfo, first: datetime, last: datetime) -> ColumnElement[date]:
     """SQL for the calendar day in `zone` of a UTC timestamp column whose values lie from `first` to `last`."""
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(func.timezone(zone.key, column), Date)
@@ -226,7 +227,9 @@ def _offset_changes(zone: ZoneInfo, first: datetime, last: datetime) -> list[tup
     """`zone`'s UTC offset at `first`, then each (instant, new offset) up to `last`."""
 
     def offset_at(second: int) -> timedelta:
-        return datetime.fromtimestamp(second, UTC).astimezone(zone).utcoffset()
+        offset = datetime.fromtimestamp(second, UTC).astimezone(zone).utcoffset()
+        assert offset is not None  # an aware datetime always has one
+        return offset
 
     start, end = int(first.timestamp()), int(last.timestamp()) + 1
     changes = [(datetime.fromtimestamp(start, UTC), offset_at(start))]

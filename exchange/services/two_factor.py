@@ -6,17 +6,19 @@ import hashlib
 import hmac
 import secrets
 import time
+from typing import cast
 
 import pyotp
 import segno
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import CursorResult
 
 from ..database import begin_write
 from ..extensions import db
 from ..models import RecoveryCode, User
-from .accounts import AccountError
+from .accounts import AccountError, get_user
 
 ISSUER = "Cần Thơ Cultural Exchange"
 RECOVERY_CODE_COUNT = 10
@@ -79,7 +81,7 @@ def enable(user_id: int, secret: str, code: str) -> list[str]:
     if step is None:
         raise TwoFactorError(_l("This code is not right. Check the clock of your phone and try the next code."))
     begin_write()
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     user.totp_secret, user.totp_last_step = secret, step
     codes = _new_recovery_codes(user)
     db.session.commit()
@@ -89,13 +91,13 @@ def enable(user_id: int, secret: str, code: str) -> list[str]:
 def replace_recovery_codes(user_id: int) -> list[str]:
     """New recovery codes; the old ones stop working."""
     begin_write()
-    codes = _new_recovery_codes(db.session.get(User, user_id))
+    codes = _new_recovery_codes(get_user(user_id))
     db.session.commit()
     return codes
 
 
 def recovery_codes_left(user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    return db.session.execute(select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user_id)).scalar_one()
 
 
 def disable(user_id: int, password: str) -> None:
@@ -103,13 +105,13 @@ def disable(user_id: int, password: str) -> None:
 
     Administrators cannot while TWO_FACTOR_REQUIRED_FOR_ADMINS is on.
     """
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     if user.is_admin and current_app.config["TWO_FACTOR_REQUIRED_FOR_ADMINS"]:  # the same rule as auth.sessions
         raise TwoFactorError(_l("Administrators need two-factor sign-in; it cannot be turned off."))
     if not user.check_password(password):
         raise TwoFactorError(_l("The current password is not right."))
     begin_write()
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     user.totp_secret, user.totp_last_step = None, None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.commit()
@@ -121,7 +123,7 @@ def verify(user_id: int, code: str) -> bool:
     A TOTP code works once (its time step is remembered); a recovery code is deleted when used.
     """
     begin_write()
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     step = _totp_step(user.totp_secret, code, user.totp_last_step) if user.totp_secret else None
     if step is not None:
         user.totp_last_step = step
@@ -131,4 +133,4 @@ def verify(user_id: int, code: str) -> bool:
         delete(RecoveryCode).where(RecoveryCode.user_id == user_id, RecoveryCode.code_hash == _recovery_hash(code))
     )
     db.session.commit()
-    return used.rowcount == 1
+    return cast(CursorResult, used).rowcount == 1  # DML gives a CursorResult; Session.execute is typed as returning Result
