@@ -9,7 +9,7 @@ PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test check bench install install-dev translations compile-translations lint typecheck format test-sqlite test-postgres browser-deps clean
+.PHONY: run test check redis bench install install-dev translations compile-translations lint typecheck format test-sqlite test-postgres browser-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -76,7 +76,7 @@ browser-deps:
 	  echo "*** chromium and chromedriver are missing: apt-get install chromium chromium-driver fonts-noto-core fonts-noto-cjk"; \
 	fi
 
-test: install-dev browser-deps lint typecheck test-sqlite test-postgres
+test: install-dev browser-deps redis lint typecheck test-sqlite test-postgres
 
 ## Lint, types and the service tests on SQLite only (no browser, no PostgreSQL), for the edit-test loop.
 check: install-dev lint typecheck
@@ -84,6 +84,12 @@ check: install-dev lint typecheck
 
 test-sqlite: install-dev
 	$(PY) -m pytest
+
+## Redis holds the rate limits shared by workers in the sign-in tests; start it as root if it is down.
+redis:
+	@if ! (command -v redis-cli >/dev/null && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1) && [ "$$(id -u)" = 0 ] && command -v redis-server >/dev/null; then \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; sleep 1; \
+	fi
 
 ## The same suite on PostgreSQL; it creates its own database on the server and drops it after.
 test-postgres: install-dev

@@ -109,8 +109,3 @@ def transactional(function: Callable[P, R]) -> Callable[P, R]:
 def for_update(statement):
     """`statement` with FOR UPDATE (a no-op on SQLite, whose IMMEDIATE transaction excludes other writers)."""
     return statement.with_for_update() if locking_enabled() else statement
-
-
-def begin_write() -> None:
-    """Start the session's transaction as a writer; the caller commits. Prefer `write_transaction`."""
-    _begin_as_writer()

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import begin_write
+from ..database import transactional
 from ..errors import ExchangeError
 from ..extensions import db
 from ..i18n import LOCALES
@@ -80,17 +80,16 @@ def _split_name(local_part: str) -> list[str]:
     return local_part.split()
 
 
+@transactional
 def create_user(email: str, password: str, role: UserRole, language: str = "vi") -> User:
     """Create an account. Raises AccountError for a taken address or a password the policy refuses."""
     email = normalise_email(email)
     check_password_policy(password, email)
-    begin_write()
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(_l("An account with this email address already exists."))
     user = User(email=email, role=role, language=language if language in LOCALES else "vi")
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
     return user
 
 
@@ -112,46 +111,43 @@ def check_credentials(email: str, password: str) -> User | None:
     return user
 
 
+@transactional
 def record_sign_in(user_id: int) -> User:
     """Note the time of a completed sign-in."""
-    begin_write()
     user = get_user(user_id)
     user.last_login_at = utcnow()
-    db.session.commit()
     return user
 
 
+@transactional
 def change_password(user_id: int, current: str, new: str) -> User:
     """Change one's own password after checking the current one; every other session ends. Raises AccountError."""
     user = get_user(user_id)
     if not user.check_password(current):
         raise AccountError(_l("The current password is not right."))
     check_password_policy(new, user.email)
-    begin_write()
     user = get_user(user_id)
     user.set_password(new)
     user.session_version += 1
-    db.session.commit()
     return user
 
 
+@transactional
 def end_sessions(user_id: int) -> User:
     """End every session of the account (sign-out, "sign out of all devices"): their login ids go stale."""
-    begin_write()
     user = get_user(user_id)
     user.session_version += 1
-    db.session.commit()
     return user
 
 
+@transactional
 def set_language(user_id: int, language: str) -> None:
     if language not in LOCALES:
         raise AccountError(_l("Please choose one of the options in the list."))
-    begin_write()
     get_user(user_id).language = language
-    db.session.commit()
 
 
+@transactional
 def update_user(
     actor: Actor, user_id: int, *, role: UserRole, active: bool, event_ids: list[int], may_export: bool = False
 ) -> User:
@@ -159,7 +155,6 @@ def update_user(
 
     Deactivating an account ends its sessions. Raises AccountError when admins would lock themselves out.
     """
-    begin_write()
     user = get_user(user_id)
     if user.id == actor.user.id and (role != UserRole.ADMIN or not active):
         raise AccountError(_l("You cannot remove your own administrator access."))
@@ -171,7 +166,6 @@ def update_user(
         actor, "user.updated", target=user.email, role=role.value, active=active, events=sorted(event_ids),
         may_export=may_export,
     )  # fmt: skip
-    db.session.commit()
     return user
 
 

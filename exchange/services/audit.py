@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..database import begin_write
+from ..database import transactional
 from ..extensions import db
 from ..models import AuditEntry, Event, Registration, User
 
@@ -32,8 +32,7 @@ def record(actor: Actor, action: str, *, event: Event | None = None, registratio
     )
 
 
+@transactional
 def record_now(actor: Actor, action: str, *, event: Event | None = None, **details) -> None:
     """Record an action that changes nothing else (an export) in a transaction of its own."""
-    begin_write()
     record(actor, action, event=event, **details)
-    db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..database import begin_write
+from ..database import transactional
 from ..errors import ExchangeError
 from ..extensions import db
 from ..models import Event, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
@@ -17,6 +17,7 @@ class BroadcastRefused(ExchangeError):
     pass
 
 
+@transactional
 def broadcast(actor: Actor, event_id: int, texts: dict[str, tuple[str, str]], fallback: str) -> int:
     """Queue one email per confirmed registration, in its language, else in `fallback`.
 
@@ -26,7 +27,6 @@ def broadcast(actor: Actor, event_id: int, texts: dict[str, tuple[str, str]], fa
     texts = {lang: (subject.strip(), body.strip()) for lang, (subject, body) in texts.items() if subject.strip() and body.strip()}
     if fallback not in texts:
         raise BroadcastRefused(_l("Write the message at least in the fallback language."))
-    begin_write()
     event = db.session.get(Event, event_id)
     if event is None:
         raise BroadcastRefused(_l("This event no longer exists."))
@@ -50,7 +50,6 @@ def broadcast(actor: Actor, event_id: int, texts: dict[str, tuple[str, str]], fa
             registration=registration,
         )
     record(actor, "event.broadcast", event=event, recipients=len(registrations), languages=sorted(texts))
-    db.session.commit()
     return len(registrations)
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_babel import force_locale
 
-from ..database import begin_write
-from ..extensions import db
+from ..database import write_transaction
 from ..links import base_host, external_url
 from ..models import OutboxMessage
 from .notifications import Notice, intro
@@ -59,9 +58,8 @@ def render(row: OutboxMessage) -> RenderedEmail:
         return _render_for_staff(row)
     if registration is None:
         raise RegistrationGone(row.id)
-    begin_write()
-    token = issue_manage_token(registration)
-    db.session.commit()
+    with write_transaction():
+        token = issue_manage_token(registration)
     event = registration.event
     context = {
         **row.context,

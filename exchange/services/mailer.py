@@ -34,7 +34,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..database import begin_write
+from ..database import transactional, write_transaction
 from ..extensions import db
 from ..models import OutboxAttachment, OutboxMessage, OutboxStatus, utcnow
 from .emails import RegistrationGone, RenderedEmail, render
@@ -97,20 +97,18 @@ def claim_next(now: datetime | None = None, skip: Collection[int] = ()) -> Outbo
     if skip:
         available = (*available, OutboxMessage.id.not_in(skip))
     for _ in range(5):  # on SQLite another sender may win the race for the same row
-        begin_write()
-        candidate = db.session.scalar(
-            select(OutboxMessage.id).where(*available).order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
-        )
-        if candidate is None:
-            db.session.rollback()
-            return None
-        claimed = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == candidate, *available)
-            .values(locked_until=now + lease, attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+        with write_transaction():
+            candidate = db.session.scalar(
+                select(OutboxMessage.id).where(*available).order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
+            )
+            if candidate is None:
+                return None
+            claimed = db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == candidate, *available)
+                .values(locked_until=now + lease, attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
         if cast(CursorResult, claimed).rowcount == 1:  # DML gives a CursorResult; Session.execute is typed as returning Result
             return db.session.get(OutboxMessage, candidate, populate_existing=True)
     return None
@@ -248,13 +246,12 @@ def remove_eml_files(message_ids: Collection[str]) -> int:
     return len(paths)
 
 
+@transactional
 def _record(row_id: int, message_id: str, error: Exception | None, now: datetime, manage_token: str | None) -> str:
     """Record the delivery's outcome; a link in an email that did not leave is revoked."""
-    begin_write()
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
     if row is None:
         # The registration was erased while its message was out: nothing to record, and no copy may stay.
-        db.session.rollback()
         remove_eml_files([message_id])
         return "sent" if error is None else "failed"
     row.locked_until = None
@@ -270,7 +267,6 @@ def _record(row_id: int, message_id: str, error: Exception | None, now: datetime
     else:
         row.status, row.last_error = OutboxStatus.FAILED, str(error)[:500]
         outcome = "failed"
-    db.session.commit()
     return outcome
 
 
@@ -336,16 +332,14 @@ def _close(connection: _TimeoutConnection | None) -> None:
             connection.host.close()
 
 
+@transactional
 def retry_message(actor, message_id: int) -> bool:
     """Queue a failed message again with a fresh count of attempts; False if there is no such failed message."""
     from .audit import record
 
-    begin_write()
     row = db.session.get(OutboxMessage, message_id)
     if row is None or row.status != OutboxStatus.FAILED:
-        db.session.rollback()
         return False
     row.status, row.attempts, row.next_attempt_at, row.locked_until = OutboxStatus.QUEUED, 0, utcnow(), None
     record(actor, "outbox.retried", registration=row.registration, message=row.id)
-    db.session.commit()
     return True

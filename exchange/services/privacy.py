@@ -13,8 +13,8 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
-from ..database import begin_write
-from ..errors import RegistrationLocked, RegistrationNotFound
+from ..database import write_transaction
+from ..errors import RegistrationLocked
 from ..extensions import db
 from ..models import (
     AuditEntry,
@@ -27,6 +27,7 @@ from ..models import (
     utcnow,
 )
 from .mailer import eml_files, remove_eml_files
+from .transitions import lock_registration
 
 _BATCH = 500
 
@@ -57,20 +58,17 @@ def purge_personal_data(ended_before: datetime, *, dry_run: bool = False) -> Pur
         .where(Event.ends_at < ended_before, Registration.anonymised_at.is_(None))
         .order_by(Registration.id)
     )
-    if not dry_run:
-        begin_write()
-    chosen = db.session.execute(ids).all()
-    report = PurgeReport(registrations=len(chosen), events=sorted({slug for _, slug in chosen}))
-    registration_ids = [registration_id for registration_id, _ in chosen]
-    message_ids = _message_ids(registration_ids)
-    report.emails = len(message_ids)
-    if dry_run or not chosen:
-        report.eml_files = len(eml_files(message_ids))
-        db.session.rollback()
-        return report
-    for batch_start in range(0, len(registration_ids), _BATCH):
-        _anonymise(registration_ids[batch_start : batch_start + _BATCH])
-    db.session.commit()
+    with write_transaction():
+        chosen = db.session.execute(ids).all()
+        report = PurgeReport(registrations=len(chosen), events=sorted({slug for _, slug in chosen}))
+        registration_ids = [registration_id for registration_id, _ in chosen]
+        message_ids = _message_ids(registration_ids)
+        report.emails = len(message_ids)
+        if dry_run or not chosen:
+            report.eml_files = len(eml_files(message_ids))
+            return report  # nothing was changed: the transaction commits nothing
+        for batch_start in range(0, len(registration_ids), _BATCH):
+            _anonymise(registration_ids[batch_start : batch_start + _BATCH])
     report.eml_files = remove_eml_files(message_ids)
     return report
 
@@ -88,15 +86,12 @@ def erase_registration(registration_id: int) -> None:
     Its manage links stop working. Raises RegistrationLocked while the
     registration still holds or awaits a place for an event to come (cancel first).
     """
-    begin_write()
-    registration = db.session.get(Registration, registration_id, populate_existing=True)
-    if registration is None:
-        raise RegistrationNotFound(_l("This registration no longer exists."))
-    if not may_erase(registration):
-        raise RegistrationLocked(_l("Cancel your registration first, or wait until the event is over."))
-    message_ids = _message_ids([registration_id])
-    _anonymise([registration_id])
-    db.session.commit()
+    with write_transaction():
+        registration = lock_registration(registration_id)  # a cancel or a second erase waits for this one
+        if not may_erase(registration):
+            raise RegistrationLocked(_l("Cancel your registration first, or wait until the event is over."))
+        message_ids = _message_ids([registration_id])
+        _anonymise([registration_id])
     remove_eml_files(message_ids)
 
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import CursorResult
 
-from ..database import begin_write
+from ..database import transactional
 from ..extensions import db
 from ..models import RecoveryCode, User
 from .accounts import AccountError, get_user
@@ -72,6 +72,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
+@transactional
 def enable(user_id: int, secret: str, code: str) -> list[str]:
     """Turn two-factor sign-in on once a code from the app proves it is set up; returns new recovery codes.
 
@@ -80,19 +81,16 @@ def enable(user_id: int, secret: str, code: str) -> list[str]:
     step = _totp_step(secret, code, None)
     if step is None:
         raise TwoFactorError(_l("This code is not right. Check the clock of your phone and try the next code."))
-    begin_write()
     user = get_user(user_id)
     user.totp_secret, user.totp_last_step = secret, step
     codes = _new_recovery_codes(user)
-    db.session.commit()
     return codes
 
 
+@transactional
 def replace_recovery_codes(user_id: int) -> list[str]:
     """New recovery codes; the old ones stop working."""
-    begin_write()
     codes = _new_recovery_codes(get_user(user_id))
-    db.session.commit()
     return codes
 
 
@@ -100,6 +98,7 @@ def recovery_codes_left(user_id: int) -> int:
     return db.session.execute(select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user_id)).scalar_one()
 
 
+@transactional
 def disable(user_id: int, password: str) -> None:
     """Turn two-factor sign-in off after checking the password. Raises TwoFactorError.
 
@@ -110,27 +109,23 @@ def disable(user_id: int, password: str) -> None:
         raise TwoFactorError(_l("Administrators need two-factor sign-in; it cannot be turned off."))
     if not user.check_password(password):
         raise TwoFactorError(_l("The current password is not right."))
-    begin_write()
     user = get_user(user_id)
     user.totp_secret, user.totp_last_step = None, None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.commit()
 
 
+@transactional
 def verify(user_id: int, code: str) -> bool:
     """Whether `code` is the account's current TOTP code or one of its unused recovery codes.
 
     A TOTP code works once (its time step is remembered); a recovery code is deleted when used.
     """
-    begin_write()
     user = get_user(user_id)
     step = _totp_step(user.totp_secret, code, user.totp_last_step) if user.totp_secret else None
     if step is not None:
         user.totp_last_step = step
-        db.session.commit()
         return True
     used = db.session.execute(
         delete(RecoveryCode).where(RecoveryCode.user_id == user_id, RecoveryCode.code_hash == _recovery_hash(code))
     )
-    db.session.commit()
     return cast(CursorResult, used).rowcount == 1  # DML gives a CursorResult; Session.execute is typed as returning Result
