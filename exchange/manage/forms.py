@@ -81,6 +81,7 @@ class EventForm(FlaskForm):
         _l("Largest delegation"), validators=[Required(), NumberRange(1, MAX_DELEGATION_SIZE, _NUMBER_MESSAGE)]
     )
     partner_countries = SelectMultipleField(_l("Partner countries"), validators=[Optional()], validate_choice=False)
+    approval_digest = BooleanField(_l("Tell the organizers of delegations awaiting approval in one daily email"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +107,7 @@ class EventForm(FlaskForm):
             capacity=event.capacity, registration_opens_at=local(event.registration_opens_at),
             registration_closes_at=local(event.registration_closes_at), allows_individuals=event.allows_individuals,
             allows_delegations=event.allows_delegations, max_delegation_size=event.max_delegation_size,
-            partner_countries=list(event.partner_countries), **kwargs,
+            partner_countries=list(event.partner_countries), approval_digest=event.approval_digest, **kwargs,
         )  # fmt: skip
         return form
 
@@ -124,7 +125,7 @@ class EventForm(FlaskForm):
             registration_closes_at=aware(self.registration_closes_at.data),
             allows_individuals=self.allows_individuals.data, allows_delegations=self.allows_delegations.data,
             max_delegation_size=self.max_delegation_size.data, partner_countries=list(self.partner_countries.data or []),
-            translations=translations,
+            approval_digest=bool(self.approval_digest.data), translations=translations,
         )  # fmt: skip
 
 

@@ -43,6 +43,8 @@ class EventDraft:
     allows_delegations: bool
     max_delegation_size: int
     partner_countries: list[str] = field(default_factory=list)
+    # Organizers hear of delegations awaiting approval in a daily digest rather than one email each.
+    approval_digest: bool = False
     # lang -> {"title", "summary", "description"}; a language without a title is left out.
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -190,6 +192,7 @@ def duplicate_for_next_year(actor: Actor, event_id: int) -> Event:
         allows_delegations=source.allows_delegations,
         max_delegation_size=source.max_delegation_size,
         partner_countries=list(source.partner_countries),
+        approval_digest=source.approval_digest,
         translations={
             t.lang: {"title": t.title, "summary": t.summary, "description": t.description} for t in source.translations
         },

@@ -267,3 +267,11 @@ def test_an_event_is_cancelled_only_once(actor, make_event):
     cancel_event(actor, event.id)
     with pytest.raises(ExchangeError, match="already cancelled"):
         cancel_event(actor, event.id)
+
+
+def test_an_event_chooses_a_daily_digest_of_delegations_awaiting_approval(actor, make_user, delegation):
+    event = save_event(actor, None, _draft(approval_digest=True))
+    publish(actor, event.id)
+    assert db.session.get(Event, event.id).approval_digest is True
+    copy = duplicate_for_next_year(actor, event.id)
+    assert copy.approval_digest is True  # next year's edition keeps the organizers' choice
