@@ -97,12 +97,9 @@ def registration_create(slug: str):
     form = RegistrationForm()
     refusal, error = _refusal(event, RegistrationKind.INDIVIDUAL), None
     if refusal is None and form.validate_on_submit():
-        try:
-            return _registration_response(register(event.id, form.registration_request(g.lang, _client())))
-        except RegistrationRefused as refused:
-            refusal = refused.message
-        except ExchangeError as refused:
-            error = refused.message
+        outcome, refusal, error = _submit(event, form)
+        if outcome is not None:
+            return outcome
     return render_template(
         "public/registration_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal,
         error=error,
@@ -124,16 +121,23 @@ def delegation_create(slug: str):
             formdata, error, status = too_large.formdata, too_large.message, 422
     form = DelegationForm(formdata, max_delegates=event.max_delegation_size)
     if refusal is None and error is None and formdata is not None and not form.edit_rows(formdata) and form.validate_on_submit():
-        try:
-            return _registration_response(register(event.id, form.registration_request(g.lang, _client())))
-        except RegistrationRefused as refused:
-            refusal = refused.message
-        except ExchangeError as refused:
-            error = refused.message
+        outcome, refusal, error = _submit(event, form)
+        if outcome is not None:
+            return outcome
     return render_template(
         "public/delegation_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal,
         error=error,
     ), status  # fmt: skip
+
+
+def _submit(event: Event, form):
+    """Register from a valid form: (the redirect, None, None), or (None, why the event refuses, another refusal)."""
+    try:
+        return _registration_response(register(event.id, form.registration_request(g.lang, _client()))), None, None
+    except RegistrationRefused as refused:
+        return None, refused.message, None  # the event takes no such registration now: no form is shown
+    except ExchangeError as refused:
+        return None, None, refused.message  # this one is refused (seat cap): the form stays, with the message
 
 
 def _client() -> str:

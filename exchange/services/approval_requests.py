@@ -37,17 +37,25 @@ def tell_organizers(registration: Registration) -> None:
     Adds rows to the current transaction.
     """
     event = registration.event
-    if event.approval_digest:
-        return
+    if not event.approval_digest:
+        _email_organizers(event, [registration], digest=False)
+
+
+def _email_organizers(event: Event, delegations: list[Registration], digest: bool) -> None:
     for user in organizers_of(event):
         title = event.title_in(user.language)
+        subject = (
+            _l("Delegations awaiting your approval: %(title)s", title=title)
+            if digest
+            else _l("A delegation awaits your approval: %(title)s", title=title)
+        )
         queue_email(
-            kind="approval_request",
+            kind="approval_digest" if digest else "approval_request",
             recipient=user.email,
             language=user.language,
-            subject=_l("A delegation awaits your approval: %(title)s", title=title),
+            subject=subject,
             template="approval_request",
-            context=_context(event, title, [registration]),
+            context=_context(event, title, delegations),
         )
 
 
@@ -104,14 +112,5 @@ def _send_digest(event_id: int, now: datetime) -> int:
     )
     if cast(CursorResult, claimed).rowcount != 1:  # DML gives a CursorResult; Session.execute is typed as returning Result
         return 0  # another machine sent it a moment ago
-    for user in organizers_of(event):
-        title = event.title_in(user.language)
-        queue_email(
-            kind="approval_digest",
-            recipient=user.email,
-            language=user.language,
-            subject=_l("Delegations awaiting your approval: %(title)s", title=title),
-            template="approval_request",
-            context=_context(event, title, waiting),
-        )
+    _email_organizers(event, list(waiting), digest=True)
     return 1
