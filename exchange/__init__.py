@@ -61,7 +61,9 @@ def _engine_options(config) -> dict:
     """SQLAlchemy engine options: configured ones, bound parameters kept out of errors and logs, the pool size."""
     # With hide_parameters, a failed statement's message (and so a traceback in the log)
     # shows the SQL without the names and emails bound to it.
-    options = {"hide_parameters": True, **config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+    # pool_pre_ping: a connection the database dropped (a restart, an outage) is replaced before
+    # use instead of failing the next request that draws it from the pool.
+    options = {"hide_parameters": True, "pool_pre_ping": True, **config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     if make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
     return options
