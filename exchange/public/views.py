@@ -11,7 +11,7 @@ from ..http import page_number
 from ..i18n import format_month, localize_blueprint
 from ..models import Audience, Category, Event, RegistrationKind, RegistrationWindow
 from ..services.content import render_markdown
-from ..services.events import CatalogFilters, catalog_months, catalog_page, public_event, upcoming_events
+from ..services.events import CatalogFilters, catalog_months, catalog_page, public_event, public_event_page, upcoming_events
 from ..services.registrations import RegistrationOutcome, check_open_for, register
 from .forms import DelegationForm, RegistrationForm, bounded_delegation_formdata
 
@@ -32,7 +32,7 @@ _registration_limit = limiter.shared_limit(registration_rate_limit, scope="regis
 @bp.get("/")
 def home():
     """The next events of the programme."""
-    return render_template("public/home.html", events=upcoming_events(limit=6))
+    return render_template("public/home.html", events=upcoming_events(limit=6, lang=g.lang))
 
 
 @bp.get("/events/")
@@ -42,7 +42,7 @@ def event_list():
     page = page_number(request.args)
     months = [(f"{year:04d}-{month:02d}", format_month(year, month)) for year, month in catalog_months()]
     return render_template(
-        "public/event_list.html", pagination=catalog_page(filters, page), filters=filters,
+        "public/event_list.html", pagination=catalog_page(filters, page, g.lang), filters=filters,
         categories=list(Category), audiences=list(Audience), months=months,
     )  # fmt: skip
 
@@ -65,7 +65,7 @@ def _catalog_filters(args: MultiDict) -> CatalogFilters:
 @bp.get("/events/<slug>/")
 def event_detail(slug: str):
     """One event: content in the page's language (or a fallback), dates, venue, seats."""
-    event = public_event(slug) or abort(404)
+    event = public_event_page(slug, g.lang) or abort(404)
     content = event.content(g.lang) or abort(404)
     return render_template(
         "public/event_detail.html", event=event, content=content, description=render_markdown(content.description),

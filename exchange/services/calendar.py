@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.utils import parseaddr
 
 from flask import current_app
@@ -28,19 +29,47 @@ def events_calendar(events: Iterable[Event], lang: str) -> bytes:
     return calendar.to_ical()
 
 
-def registration_calendar(registration: Registration) -> bytes:
-    """The registrant's own entry, in their language.
+@dataclass(frozen=True)
+class CalendarStamp:
+    """What a registrant's calendar file says of the registration at one moment: add or remove, and which version.
+
+    An email fixes it when queued and builds the file when sent, so a
+    confirmation sent after a cancellation still adds the entry that the
+    cancellation's file (a later SEQUENCE) then removes.
+    """
+
+    method: str  # PUBLISH or CANCEL
+    sequence: int
+
+    @classmethod
+    def of(cls, registration: Registration) -> CalendarStamp:
+        method = "CANCEL" if registration.status == RegistrationStatus.CANCELLED else "PUBLISH"
+        return cls(method=method, sequence=len(registration.changes))
+
+    @property
+    def content_type(self) -> str:
+        """The MIME type of the file as an email attachment.
+
+        Mail readers need the charset to decode Khmer or Vietnamese text (without
+        it Python's reader, among others, shows replacement characters) and the
+        method to offer "add" or "remove" (RFC 6047).
+        """
+        return f"text/calendar; charset=UTF-8; method={self.method}"
+
+
+def registration_calendar(registration: Registration, stamp: CalendarStamp | None = None) -> bytes:
+    """The registrant's own entry, in their language, as of `stamp` (default: now).
 
     Its UID is stable per registration and its SEQUENCE grows with each
     change, so a calendar replaces the entry it has; a cancelled
     registration's file cancels it.
     """
+    stamp = stamp or CalendarStamp.of(registration)
     calendar = _calendar()
-    method = _method(registration)
-    calendar.add("method", method)
+    calendar.add("method", stamp.method)
     uid = f"registration-{registration.reference}@{UID_DOMAIN}"
-    entry = _calendar_event(registration.event, registration.language, uid=uid, cancelled=method == "CANCEL")
-    entry.add("sequence", len(registration.changes))
+    entry = _calendar_event(registration.event, registration.language, uid=uid, cancelled=stamp.method == "CANCEL")
+    entry.add("sequence", stamp.sequence)
     # RFC 5546 requires an organizer on a CANCEL; on PUBLISH it tells the reader who sent it.
     name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
     organizer = vCalAddress(f"mailto:{address}")
@@ -49,20 +78,6 @@ def registration_calendar(registration: Registration) -> bytes:
     entry.add("organizer", organizer)
     calendar.add_component(entry)
     return calendar.to_ical()
-
-
-def calendar_content_type(registration: Registration) -> str:
-    """The MIME type of `registration_calendar`'s file as an email attachment.
-
-    Mail readers need the charset to decode Khmer or Vietnamese text (without
-    it Python's reader, among others, shows replacement characters) and the
-    method to offer "add" or "remove" (RFC 6047).
-    """
-    return f"text/calendar; charset=UTF-8; method={_method(registration)}"
-
-
-def _method(registration: Registration) -> str:
-    return "CANCEL" if registration.status == RegistrationStatus.CANCELLED else "PUBLISH"
 
 
 def _calendar() -> Calendar:

@@ -3,8 +3,8 @@
 The outbox row holds what the email says: its template and the words fixed
 when it was queued (the notice, an organizer's message, a broadcast's text).
 Here the sender adds the registration as it now is, a manage link issued for
-this delivery and a QR ticket per attendee, and renders the text and HTML
-parts in the row's language. Neither the clear link nor a ticket code is
+this delivery, the calendar file and a QR ticket per attendee, and renders
+the text and HTML parts in the row's language. Neither the clear link nor a ticket code is
 ever written to the database, so a dump of it opens no registrant's page.
 """
 
@@ -17,7 +17,8 @@ from flask_babel import force_locale
 
 from ..database import write_transaction
 from ..links import base_host, external_url
-from ..models import OutboxMessage
+from ..models import OutboxMessage, Registration
+from .calendar import CalendarStamp, registration_calendar
 from .notifications import Notice, intro
 from .outbox import Attachment
 from .tickets import tickets
@@ -69,7 +70,7 @@ def render(row: OutboxMessage) -> RenderedEmail:
         "manage_url": external_url("registrant.registration_manage", lang=registration.language, token=token),
         "event_url": external_url("public.event_detail", lang=registration.language, slug=event.slug),
     }
-    attachments = []
+    attachments = _calendar_attachments(row, registration)
     with force_locale(row.language):
         if row.template == "registration":
             context["intro"] = intro(Notice(row.context["notice"]), registration, context["content"].title)
@@ -82,3 +83,16 @@ def render(row: OutboxMessage) -> RenderedEmail:
         text = render_template(f"emails/{row.template}.txt", **context)
         html = render_template(f"emails/{row.template}.html", **context)
     return RenderedEmail(text=text, html=html, attachments=attachments, manage_token=token)
+
+
+def _calendar_attachments(row: OutboxMessage, registration: Registration) -> list[Attachment]:
+    """The registrant's calendar file as of when `row` was queued, if its notice carries one.
+
+    Rows queued before calendars were built at send time have no stamp: they
+    carry the file as a stored attachment.
+    """
+    fields = row.context.get("calendar")
+    if fields is None:
+        return []
+    stamp = CalendarStamp(**fields)
+    return [Attachment(f"{registration.reference}.ics", stamp.content_type, registration_calendar(registration, stamp))]

@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, select
+from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from ..extensions import db
-from ..models import Audience, Category, Event, EventStatus, utcnow
+from ..i18n import CONTENT_FALLBACK
+from ..models import Audience, Category, Event, EventStatus, EventTranslation, utcnow
 
 # Drafts are never public; cancelled events stay visible so people learn of it.
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
@@ -28,19 +31,48 @@ def _public_events() -> Select:
     return select(Event).where(Event.status.in_(PUBLIC_STATUSES))
 
 
+def _one_translation(lang: str, *, description: bool = False) -> LoaderOption:
+    """Load each event's translations as only the one `Event.content(lang)` would pick.
+
+    The choice is the same as `Event.content`: `lang`, then the fallbacks in order, then
+    any (the first by language code), made by a correlated subquery so that a page reads
+    one translation row per event whatever the number of languages. Cards leave the
+    description unread; it is the bulk of every row.
+    """
+    ranked = aliased(EventTranslation)
+    order = {candidate: rank for rank, candidate in enumerate(dict.fromkeys((lang, *CONTENT_FALLBACK)))}
+    best = (
+        select(ranked.id)
+        .where(ranked.event_id == EventTranslation.event_id)
+        .order_by(case(order, value=ranked.lang, else_=len(order)), ranked.lang)
+        .limit(1)
+        .scalar_subquery()
+    )
+    columns = [EventTranslation.lang, EventTranslation.title, EventTranslation.summary]
+    if description:
+        columns.append(EventTranslation.description)
+    return selectinload(Event.translations.and_(EventTranslation.id == best)).load_only(*columns)
+
+
 def _not_ended(query: Select, now: datetime) -> Select:
     return query.where(Event.ends_at >= now)
 
 
-def upcoming_events(limit: int, now: datetime | None = None) -> list[Event]:
-    """The next public events that have not ended, soonest first."""
+def upcoming_events(limit: int, lang: str, now: datetime | None = None) -> list[Event]:
+    """The next public events that have not ended, soonest first, with their card content in `lang`.
+
+    Each event's `translations` holds only the one `content(lang)` shows, without its description.
+    """
     query = _not_ended(_public_events(), now or utcnow()).order_by(Event.starts_at, Event.id).limit(limit)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query.options(_one_translation(lang))))
 
 
-def catalog_page(filters: CatalogFilters, page: int, now: datetime | None = None) -> Pagination:
-    """One page of the catalog: public events not yet ended, filtered, soonest first."""
-    query = _not_ended(_public_events(), now or utcnow())
+def catalog_page(filters: CatalogFilters, page: int, lang: str, now: datetime | None = None) -> Pagination:
+    """One page of the catalog: public events not yet ended, filtered, soonest first.
+
+    Each event's `translations` holds only the one `content(lang)` shows, without its description.
+    """
+    query = _not_ended(_public_events(), now or utcnow()).options(_one_translation(lang))
     if filters.category:
         query = query.where(Event.category == filters.category)
     if filters.audience == Audience.INDIVIDUALS:
@@ -71,6 +103,11 @@ def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 def public_event(slug: str) -> Event | None:
     """A published or cancelled event by slug; None for drafts and unknown slugs."""
     return db.session.scalar(_public_events().where(Event.slug == slug))
+
+
+def public_event_page(slug: str, lang: str) -> Event | None:
+    """Like `public_event`, with `translations` holding only the one `content(lang)` shows."""
+    return db.session.scalar(_public_events().where(Event.slug == slug).options(_one_translation(lang, description=True)))
 
 
 def public_events() -> list[Event]:

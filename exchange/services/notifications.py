@@ -9,8 +9,8 @@ from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..models import Registration
-from .calendar import calendar_content_type, registration_calendar
-from .outbox import Attachment, queue_email
+from .calendar import CalendarStamp
+from .outbox import queue_email
 
 
 class Notice(enum.StrEnum):
@@ -143,8 +143,10 @@ def notify(registration: Registration, notice: Notice, message: str = "") -> Non
     """Queue the email for `notice` in the registrant's language.
 
     A calendar file goes with every notice of a place held or given up. The
-    body, its fresh manage link and a QR ticket per attendee of a confirmed
-    registration are made when the email is sent (services/emails.py).
+    body, its fresh manage link, the calendar file (as of now: see
+    CalendarStamp) and a QR ticket per attendee of a confirmed registration
+    are made when the email is sent (services/emails.py), outside the
+    transaction that queues it.
     `message` is an organizer's note (approval, decline). Adds rows to the
     current transaction; the caller commits. An erased registration has
     nobody to tell.
@@ -152,18 +154,16 @@ def notify(registration: Registration, notice: Notice, message: str = "") -> Non
     if registration.anonymised_at is not None:
         return
     lang = registration.language
-    attachments = []
+    context: dict = {"notice": notice.value, "organizer_message": message}
     if notice not in _WITHOUT_CALENDAR:
-        attachments.append(
-            Attachment(f"{registration.reference}.ics", calendar_content_type(registration), registration_calendar(registration))
-        )
+        stamp = CalendarStamp.of(registration)
+        context["calendar"] = {"method": stamp.method, "sequence": stamp.sequence}
     queue_email(
         kind=f"registration_{notice.value}",
         recipient=registration.email,
         language=lang,
         subject=_subject(notice, registration.event.title_in(lang)),
         template="registration",
-        context={"notice": notice.value, "organizer_message": message},
-        attachments=attachments,
+        context=context,
         registration=registration,
     )
