@@ -40,6 +40,10 @@ DEFAULT_EVENT_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Events per page in the public catalog.
 EVENTS_PER_PAGE = 24
 
+# Where XLSX exports are built in the background (each deleted when downloaded or after an
+# hour). None means instance/exports/. Every worker must see the same directory.
+EXPORTS_DIR = None
+
 # Mail server. None means: write each outgoing email as an .eml file under
 # instance/mail/ instead of sending it.
 MAIL_SERVER = None

@@ -13,6 +13,7 @@ import email.policy
 import itertools
 import os
 import socket
+import time
 import uuid
 from datetime import timedelta
 
@@ -86,8 +87,8 @@ def config_for():
 
 
 @pytest.fixture
-def app(database_url, request):
-    app = create_app(_test_config(database_url))
+def app(database_url, request, tmp_path):
+    app = create_app(_test_config(database_url) | {"EXPORTS_DIR": str(tmp_path / "exports")})
     with app.app_context():
         yield app
         db.session.remove()
@@ -295,3 +296,24 @@ def login(client):
                 session["_fresh"] = True
 
     return sign_in
+
+
+@pytest.fixture
+def xlsx_export(client):
+    """Ask for `url` (an export.xlsx) as the signed-in client and wait, like its progress page, until the file is built.
+
+    Returns the progress page's path and the download response.
+    """
+
+    def export(url: str):
+        started = client.get(url)
+        assert started.status_code == 303, started.status_code
+        progress = started.headers["Location"]
+        deadline = time.monotonic() + 20
+        while 'http-equiv="refresh" content="2"' in (page := client.get(progress).get_data(as_text=True)):
+            assert time.monotonic() < deadline, "the export is still running"
+            time.sleep(0.05)
+        assert "/download" in page, page
+        return progress, client.get(progress + "download")
+
+    return export

@@ -3,6 +3,10 @@
 from ..i18n import LOCALES
 from ..models import Category, EventStatus
 
+# The list's paging: `per_page` events unless asked otherwise, never more than MAX_PER_PAGE.
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
 _TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 with the event's UTC offset"}
 
 EVENT_SCHEMA = {
@@ -52,18 +56,52 @@ SPEC = {
         "title": "Cần Thơ Cultural Exchange public API",
         "version": "1.0.0",
         "description": "Published events of the city's cultural-exchange programme, with their content in every language. "
-        "The list's shape is also the file format of `flask import-events`.",
+        "The list's shape is also the file format of `flask import-events`, which reads its `events` "
+        "and ignores the paging fields.",
     },
     "paths": {
         "/api/v1/events": {
             "get": {
                 "operationId": "listEvents",
-                "summary": "Every published (or since cancelled) event, soonest first",
+                "summary": "One page of published (or since cancelled) events, soonest first",
+                "description": "Upcoming (not yet ended) events unless `when` asks for the past or all. "
+                'Follow `next` in the body, or the `Link` header\'s `rel="next"`, to the following page.',
+                "parameters": [
+                    {
+                        "name": "when",
+                        "in": "query",
+                        "description": "`upcoming`: not yet ended; `past`: ended; `all`: both",
+                        "schema": {"type": "string", "enum": ["upcoming", "past", "all"], "default": "upcoming"},
+                    },
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "description": "Page number; a page past the last has no events",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999, "default": 1},
+                    },
+                    {
+                        "name": "per_page",
+                        "in": "query",
+                        "description": "Events per page",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+                    },
+                ],
                 "responses": {
                     "200": {
                         "description": "The events",
+                        "headers": {
+                            "Link": {
+                                "description": 'RFC 8288 links to the neighbouring pages (`rel="next"`, `rel="prev"`), '
+                                "when there are any",
+                                "schema": {"type": "string"},
+                            }
+                        },
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventList"}}},
-                    }
+                    },
+                    "400": {
+                        "description": "A query parameter out of its range; the message says which",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
                 },
             }
         },
@@ -101,8 +139,15 @@ SPEC = {
             "EventList": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["events"],
-                "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}},
+                "required": ["events", "page", "per_page", "total", "next", "prev"],
+                "properties": {
+                    "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+                    "page": {"type": "integer", "minimum": 1},
+                    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                    "total": {"type": "integer", "minimum": 0, "description": "Events in `when`, on all pages"},
+                    "next": {"type": ["string", "null"], "format": "uri", "description": "The next page; null on the last"},
+                    "prev": {"type": ["string", "null"], "format": "uri", "description": "The previous page; null on the first"},
+                },
             },
             "Error": {
                 "type": "object",

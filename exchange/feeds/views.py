@@ -1,10 +1,11 @@
-"""Calendar feeds: the whole programme and one event."""
+"""Calendar feeds: the programme and one event."""
 
 from flask import Blueprint, Response, abort, request
+from flask_babel import gettext as _
 
 from ..i18n import LOCALES, preferred_locale
 from ..services.calendar import events_calendar
-from ..services.events import public_event, public_events
+from ..services.events import FeedWindow, public_event, public_events
 
 bp = Blueprint("feeds", __name__)
 
@@ -17,9 +18,14 @@ def _ics(body: bytes, filename: str) -> Response:
 
 @bp.get("/events.ics")
 def programme_calendar():
-    """Every public event; titles in ?lang= or the visitor's language."""
+    """Public events not yet ended (?when=past or all for the others); titles in ?lang= or the visitor's language."""
+    try:
+        when = FeedWindow(request.args.get("when", FeedWindow.UPCOMING))
+    except ValueError:
+        message = _("The parameter “%(name)s” must be one of: %(choices)s.", name="when", choices="upcoming, past, all")
+        return Response(message, 400, mimetype="text/plain")
     lang = request.args.get("lang")
-    return _ics(events_calendar(public_events(), lang if lang in LOCALES else preferred_locale()), "events.ics")
+    return _ics(events_calendar(public_events(when), lang if lang in LOCALES else preferred_locale()), "events.ics")
 
 
 @bp.get("/<lang>/events/<slug>/calendar.ics")

@@ -52,6 +52,8 @@ ENDPOINT_CAPABILITIES: dict[str, Capability] = {
     "manage.ticket_checkin": Capability.CHECK_IN,
     "manage.export_csv": Capability.EXPORT,
     "manage.export_xlsx": Capability.EXPORT,
+    "manage.export_progress": Capability.EXPORT,
+    "manage.export_download": Capability.EXPORT,
     "manage.sign_in_sheet_page": Capability.EXPORT,
 }
 

@@ -8,8 +8,6 @@ like a missing one).
 
 from __future__ import annotations
 
-import tempfile
-
 from flask import (
     Blueprint,
     Response,
@@ -41,7 +39,8 @@ from ..services.broadcast import broadcast, failed_broadcasts
 from ..services.checkin import OtherDayCheckIn, check_in, door_counts, door_list, sign_in_sheet, undo_check_in
 from ..services.content import render_markdown
 from ..services.event_admin import cancel_event, duplicate_for_next_year, publish, save_event
-from ..services.exports import attendee_rows, csv_chunks, export_filename, write_xlsx
+from ..services.export_jobs import export_job, start_xlsx_export, take_export_file
+from ..services.exports import attendee_rows, csv_chunks, export_filename
 from ..services.registration_admin import (
     ACTIONS,
     RegistrationFilters,
@@ -379,15 +378,30 @@ def export_csv(slug: str):
 
 @bp.get("/events/<slug>/export.xlsx")
 def export_xlsx(slug: str):
-    """The attendee list as XLSX with headers in the organizer's language; ?status= filters."""
+    """Start building the attendee list as XLSX (headers in the organizer's language; ?status= filters)."""
     event, status = _event_or_404(slug), _export_status()
     record_now(g.actor, "event.exported", event=event, format="xlsx", status=status.value if status else None)
-    spool = tempfile.TemporaryFile()
-    write_xlsx(attendee_rows(event, status), spool, current_user.language)
-    spool.seek(0)
+    job = start_xlsx_export(current_user, event, status, current_user.language)
+    return redirect(url_for("manage.export_progress", job_id=job.id), 303)
+
+
+@bp.get("/exports/<job_id>/")
+def export_progress(job_id: str):
+    """How far an XLSX export has got; refreshes itself, then starts the download."""
+    job = export_job(job_id, current_user) or abort(404)
+    return render_template("manage/export_progress.html", job=job)
+
+
+@bp.get("/exports/<job_id>/download")
+def export_download(job_id: str):
+    """The finished XLSX, once: the file is deleted as it is sent."""
+    job = export_job(job_id, current_user) or abort(404)
+    if job.state != "done":
+        return redirect(url_for("manage.export_progress", job_id=job.id))
+    handle = take_export_file(job) or abort(404)
     return send_file(
-        spool, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
-        download_name=export_filename(event, "xlsx"),
+        handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
+        download_name=job.filename,
     )  # fmt: skip
 
 

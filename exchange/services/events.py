@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -110,6 +111,28 @@ def public_event_page(slug: str, lang: str) -> Event | None:
     return db.session.scalar(_public_events().where(Event.slug == slug).options(_one_translation(lang, description=True)))
 
 
-def public_events() -> list[Event]:
-    """Every public event, soonest first (the API and the calendar feed)."""
-    return list(db.session.scalars(_public_events().order_by(Event.starts_at, Event.id)))
+class FeedWindow(StrEnum):
+    """Which public events the API and the calendar feed list (`?when=`)."""
+
+    UPCOMING = "upcoming"  # not yet ended: the default, so a feed stays small however long the programme runs
+    PAST = "past"  # ended
+    ALL = "all"
+
+
+def _feed_query(when: FeedWindow, now: datetime | None) -> Select:
+    query = _public_events()
+    if when == FeedWindow.UPCOMING:
+        query = _not_ended(query, now or utcnow())
+    elif when == FeedWindow.PAST:
+        query = query.where(Event.ends_at < (now or utcnow()))
+    return query.order_by(Event.starts_at, Event.id)
+
+
+def public_events(when: FeedWindow = FeedWindow.UPCOMING, now: datetime | None = None) -> list[Event]:
+    """The public events in `when`, soonest first (the calendar feed)."""
+    return list(db.session.scalars(_feed_query(when, now)))
+
+
+def public_events_page(when: FeedWindow, page: int, per_page: int, now: datetime | None = None) -> Pagination:
+    """One page of the public events in `when`, soonest first (the API); a page past the last is empty."""
+    return db.paginate(_feed_query(when, now), page=page, per_page=per_page, max_per_page=per_page, error_out=False)

@@ -9,7 +9,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from exchange.i18n import LOCALES
 from exchange.services.demo import seed_demo
-from exchange.services.events import public_events
+from exchange.services.events import FeedWindow, public_events
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ OVERFLOW = "return document.documentElement.scrollWidth - window.innerWidth"
 @pytest.fixture
 def programme(app):
     seed_demo(today=date.today())
-    return public_events()
+    return public_events(FeedWindow.ALL)
 
 
 @pytest.mark.parametrize("lang", LOCALES)

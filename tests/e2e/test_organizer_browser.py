@@ -3,6 +3,7 @@ check people in from a phone, download the attendee lists."""
 
 import csv
 import io
+import time
 import urllib.request
 
 import pytest
@@ -37,6 +38,20 @@ def _download(driver, url: str) -> bytes:
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
     with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie})) as response:
         return response.read()
+
+
+def _download_xlsx(driver, url: str) -> bytes:
+    # The export is built in the background: its progress page's download link answers once the file is ready.
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie})) as response:
+        download = response.geturl() + "download"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(urllib.request.Request(download, headers={"Cookie": cookie})) as response:
+            if response.headers.get_content_type() != "text/html":
+                return response.read()
+        time.sleep(0.1)
+    raise AssertionError("the XLSX export was not ready in 20 seconds")
 
 
 def test_an_organizers_day(live_server, browser, make_user, individual, delegation):
@@ -105,7 +120,7 @@ def test_an_organizers_day(live_server, browser, make_user, individual, delegati
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert sorted(row["full_name"] for row in rows) == sorted(NAMES)
     assert [row["checked_in_at"] != "" for row in rows if row["full_name"] == NAMES[2]] == [True]
-    sheet = load_workbook(io.BytesIO(_download(browser, f"{live_server}/organizer/events/{event.slug}/export.xlsx"))).active
+    sheet = load_workbook(io.BytesIO(_download_xlsx(browser, f"{live_server}/organizer/events/{event.slug}/export.xlsx"))).active
     assert sorted(row[3] for row in sheet.iter_rows(min_row=2, values_only=True)) == sorted(NAMES)
     assert sheet.freeze_panes == "A2"
     browser.set_window_size(390, 844)

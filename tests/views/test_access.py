@@ -23,6 +23,8 @@ EVENT_EDIT_PAGE = (302, 404, 404, 404, 200, 200)  # the event's organizers and a
 EVENT_ACTION = (302, 404, 404, 404, 303, 303)
 EVENT_READ_PAGE = (302, 404, 200, 404, 200, 200)  # also the event's viewers
 EVENT_EXPORT = (302, 404, 404, 404, 200, 200)  # viewers only when granted: test_roles.py
+EVENT_EXPORT_START = (302, 404, 404, 404, 303, 303)  # to the export's progress page
+NOBODYS_EXPORT = (302, 404, 404, 404, 404, 404)  # an export exists only for the account that asked: test_export_jobs.py
 DOOR_PAGE = (302, 200, 404, 404, 200, 200)  # also the event's door staff
 DOOR_ACTION = (302, 303, 404, 404, 303, 303)
 ADMIN_PAGE = (302, 404, 404, 404, 404, 200)
@@ -70,7 +72,9 @@ TABLE = {
     "manage.checkin_mark": ("POST", DOOR_ACTION, {"reference": "REFERENCE"}),
     "manage.ticket_checkin": ("GET", DOOR_PAGE, None),
     "manage.export_csv": ("GET", EVENT_EXPORT, None),
-    "manage.export_xlsx": ("GET", EVENT_EXPORT, None),
+    "manage.export_xlsx": ("GET", EVENT_EXPORT_START, None),
+    "manage.export_progress": ("GET", NOBODYS_EXPORT, None),
+    "manage.export_download": ("GET", NOBODYS_EXPORT, None),
     "manage.sign_in_sheet_page": ("GET", EVENT_EXPORT, None),
     "manage.event_stats": ("GET", EVENT_READ_PAGE, None),
     "manage.event_broadcast": ("GET", EVENT_EDIT_PAGE, None),
@@ -118,7 +122,7 @@ def world(app, make_event, make_user, individual, happening_now):
     values = {
         "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
         "code": ticket_code(registration.ticket_key), "user_id": users["organizer"].id, "message_id": failed.id,
-        "filename": "css/site.css",
+        "filename": "css/site.css", "job_id": "a" * 22,
     }  # fmt: skip
     return users, values, registration
 

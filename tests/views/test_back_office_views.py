@@ -118,7 +118,7 @@ def test_scanning_a_ticket_checks_in_once(client, login, organizer, individual):
     assert client.get(path[:-3] + "abc").status_code == 404
 
 
-def test_exports_csv_and_xlsx_with_every_script_intact(client, login, organizer, individual, delegation):
+def test_exports_csv_and_xlsx_with_every_script_intact(client, login, organizer, individual, delegation, xlsx_export):
     user, event = organizer
     register(event.id, individual(full_name='=HYPERLINK("http://x")'))
     group = register(event.id, delegation(size=1)).registration
@@ -129,7 +129,8 @@ def test_exports_csv_and_xlsx_with_every_script_intact(client, login, organizer,
     assert response.headers["Content-Disposition"] == 'attachment; filename="attendees-yoga-day-2031.csv"'
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[1][3] == '\'=HYPERLINK("http://x")' and rows[2][3] == "ສົມພອນ ວົງສະຫວັນ"
-    xlsx = client.get(f"/organizer/events/{event.slug}/export.xlsx?status=pending")
+    _, xlsx = xlsx_export(f"/organizer/events/{event.slug}/export.xlsx?status=pending")
+    assert xlsx.headers["Content-Disposition"] == "attachment; filename=attendees-yoga-day-2031.xlsx"
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     xlsx.close()
     assert [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["ສົມພອນ ວົງສະຫວັນ"]

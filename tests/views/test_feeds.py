@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from icalendar import Calendar
 
-from exchange.models import EventStatus
+from exchange.models import EventStatus, utcnow
 
 
 def _entries(response):
@@ -23,6 +23,27 @@ def test_programme_feed_lists_public_events_titled_in_the_asked_language(client,
     assert str(by_uid["event-yoga@cantho-cultural-exchange"]["summary"]) == "ヨガの日"
     assert str(by_uid["event-off@cantho-cultural-exchange"]["status"]) == "CANCELLED"
     assert str(by_uid["event-yoga@cantho-cultural-exchange"]["url"]) == "https://events.example.test/ja/events/yoga/"
+
+
+def test_programme_feed_lists_upcoming_events_unless_the_past_is_asked_for(client, make_event):
+    now = utcnow()
+    long_ago = now - timedelta(days=60)
+    make_event(slug="long-ago", starts_at=long_ago, registration_opens_at=long_ago - timedelta(days=10))
+    make_event(slug="under-way", starts_at=now - timedelta(hours=1), registration_opens_at=now - timedelta(days=10))
+    make_event(slug="next-month", starts_at=now + timedelta(days=30))
+    for query, expected in (
+        ("", {"under-way", "next-month"}),
+        ("?when=past", {"long-ago"}),
+        ("?when=all&lang=ko", {"long-ago", "under-way", "next-month"}),
+    ):
+        uids = {str(entry["uid"]) for entry in _entries(client.get(f"/events.ics{query}"))}
+        assert uids == {f"event-{slug}@cantho-cultural-exchange" for slug in expected}, query
+
+
+def test_programme_feed_explains_an_unknown_when(client):
+    response = client.get("/events.ics?when=soon", headers={"Accept-Language": "en"})
+    assert (response.status_code, response.mimetype) == (400, "text/plain")
+    assert response.get_data(as_text=True) == "The parameter “when” must be one of: upcoming, past, all."
 
 
 def test_event_calendar_has_the_exact_times(client, make_event):

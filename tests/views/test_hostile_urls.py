@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from flask import url_for
 
+from exchange.services.export_jobs import start_xlsx_export
 from exchange.services.registrations import register
 from exchange.services.tickets import ticket_code
 
@@ -77,6 +78,7 @@ def world(app, make_event, make_user, individual, delegation):
         "lang": "en", "slug": event.slug, "reference": outcome.registration.reference, "action": "resend",
         "token": outcome.token, "code": ticket_code(outcome.registration.ticket_key), "user_id": users["organizer"].id,
         "message_id": 1, "filename": "css/site.css",
+        "job_id": start_xlsx_export(users["organizer"], event, None, "en").id,
     }  # fmt: skip
     return users, values
 

