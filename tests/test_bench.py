@@ -91,3 +91,34 @@ def test_wrk_figures_are_read_in_milliseconds_with_every_failure_counted():
     assert result.errors == 3 + 5  # socket errors, and the script's unexpected statuses (which include the non-2xx)
     microseconds = run.parse_wrk("static", WRK_OUTPUT.replace("363.00ms", "850.00us").replace("UNEXPECTED 5\n", ""))
     assert (microseconds.p50, microseconds.errors) == (0.85, 3 + 4)
+
+
+def _run(page_rps: float, post_p99: float, confirmed: int) -> run.Run:
+    results = [run.Result(label, rps=page_rps, p50=5, p99=20) for label in (*run.PAGES, *run.FEEDS)]
+    results += [
+        run.Result("registration POST", rps=400, p50=50, p99=post_p99),
+        run.Result("door check-in POST", rps=500, p50=20, p99=90),
+        run.Result("200 registrations at once for 50 seats", rps=150, p50=500, p99=1200, confirmed=confirmed),
+    ]
+    exports = ["csv     10000 attendees    0.2 s  peak  1.5 MiB", "csv    100000 attendees    1.8 s  peak  1.6 MiB"]
+    exports += ["xlsx    10000 attendees    1.0 s  peak  1.0 MiB", "xlsx   100000 attendees    9.0 s  peak  1.1 MiB"]
+    return run.Run(
+        settings={"quick": False, "events": 200, "registrations": 100_000, "duration": 10, "attendees": 100_000},
+        hello=run.Result("Flask hello-world", rps=4000, p50=5, p99=15),
+        databases={"SQLite": results},
+        versions={"Python": "3.11"},
+        exports=exports,
+        page_cost={14: {"catalog": 10.0}, 1000: {"catalog": 11.0}},
+    )
+
+
+def test_the_targets_are_met_only_when_every_figure_reaches_the_issue_s_threshold():
+    assert all(met for _, _, met in run.targets(_run(page_rps=2000, post_p99=250, confirmed=50)))
+
+    missed = [target for target, _, met in run.targets(_run(page_rps=1900, post_p99=300, confirmed=51)) if not met]
+
+    assert len(missed) == 6 + 1 + 1  # every page below 0.5×, the POST's p99 at 300 ms, one seat overbooked
+    assert "SQLite: registration POST ≥ 300/s, p99 < 300 ms, no failure" in missed
+    report = run.render(_run(page_rps=1900, post_p99=300, confirmed=51), "make bench")
+    assert "| SQLite: check-in ≥ 300/s | 500/s, 0 failed | yes |" in report
+    assert "| catalog: cost at 1,000 events ≤ 1.5× the cost at 14 | 1.1× | yes |" in report
