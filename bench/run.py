@@ -389,14 +389,11 @@ PUBLIC_PAGES = (
 
 def page_cost(sizes: tuple[int, ...], scratch: Path) -> dict[int, dict[str, float]]:
     """Milliseconds per request of each public page through the test client, with `size` events in the database."""
-    import logging
-
     from flask_migrate import upgrade
 
     from exchange import create_app
     from exchange.extensions import db
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration, twice, says nothing here
     costs = {}
     for size in sizes:
         url = f"sqlite:///{scratch / f'cost-{size}.sqlite3'}"
