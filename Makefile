@@ -108,9 +108,18 @@ test-postgres: install-dev
 	  echo "##################################################################"; \
 	fi
 
-## Performance figures: attendee exports (CSV, XLSX) of 100,000 attendees, time and peak memory.
+## Performance figures, written to docs/benchmarks.md (bench/run.py): the app under the production gunicorn settings on
+## SQLite and on PostgreSQL beside a Flask hello-world, driven by wrk; exports of 100,000 attendees; page cost at 14 and
+## 1,000 events. About 10 minutes on 2 cores; BENCH_QUICK=1 for the short round.
 bench: install-dev
-	$(PY) bench/export_bench.py --attendees $${ATTENDEES:-100000}
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "*** wrk is missing: apt-get install wrk (as root), then make bench again" >&2; exit 1; \
+	  fi; \
+	fi
+	PG_ADMIN_URL="$(PG_ADMIN_URL)" $(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
