@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort
 
+from ..caching import cached_page
 from ..services.event_io import event_to_dict
 from ..services.events import public_event, public_events
 from .openapi import SPEC
@@ -17,12 +18,14 @@ def allow_any_origin(response):
 
 
 @bp.get("/events")
+@cached_page()
 def event_list():
     """Every public event in all languages, in the shape `import-events` reads back."""
     return {"events": [event_to_dict(event) for event in public_events()]}
 
 
 @bp.get("/events/<slug>")
+@cached_page()
 def event_detail(slug: str):
     """One public event in all languages."""
     event = public_event(slug) or abort(404)
@@ -30,6 +33,7 @@ def event_detail(slug: str):
 
 
 @bp.get("/openapi.json")
+@cached_page()
 def openapi():
     """The OpenAPI 3.1 description of this API."""
     return SPEC

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, abort, request
 
+from ..caching import cached_page
 from ..i18n import LOCALES, preferred_locale
 from ..services.calendar import events_calendar
 from ..services.events import public_event, public_events
@@ -15,14 +16,25 @@ def _ics(body: bytes, filename: str) -> Response:
     return response
 
 
+def _feed_language() -> str:
+    lang = request.args.get("lang")
+    return lang if lang in LOCALES else preferred_locale()
+
+
+def _feed_vary() -> tuple[str, ...]:
+    # Without ?lang= the language comes from the language cookie, then Accept-Language.
+    return () if request.args.get("lang") in LOCALES else ("Cookie", "Accept-Language")
+
+
 @bp.get("/events.ics")
+@cached_page(language=_feed_language, vary=_feed_vary)
 def programme_calendar():
     """Every public event; titles in ?lang= or the visitor's language."""
-    lang = request.args.get("lang")
-    return _ics(events_calendar(public_events(), lang if lang in LOCALES else preferred_locale()), "events.ics")
+    return _ics(events_calendar(public_events(), _feed_language()), "events.ics")
 
 
 @bp.get("/<lang>/events/<slug>/calendar.ics")
+@cached_page()
 def event_calendar(lang: str, slug: str):
     """One event for the visitor's calendar."""
     event = public_event(slug)
