@@ -2,6 +2,7 @@
 
 import gzip
 import re
+import secrets
 import time
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy import update
 
 from exchange import create_app
 from exchange.database import write_transaction
-from exchange.extensions import db
+from exchange.extensions import cache, db
 from exchange.models import Event, EventStatus, utcnow
 from exchange.services import registration_admin
 from exchange.services.audit import Actor
@@ -131,9 +132,13 @@ def test_registration_opens_and_closes_on_time(client, make_event):
     assert "Registration is closed." in page()
 
 
-def test_workers_sharing_the_default_cache_see_each_others_changes(config_for, database_url, tmp_path, make_event, individual):
-    """Two processes (as gunicorn's workers) on the default FileSystemCache: a registration in one shows in the other."""
-    config = config_for(database_url) | {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path)}
+@pytest.mark.parametrize("backend", ["FileSystemCache", "RedisCache"])
+def test_workers_sharing_a_cache_see_each_others_changes(config_for, database_url, tmp_path, make_event, individual, backend):
+    """Two apps (as gunicorn's workers) on the default cache or Redis: a registration in one shows in the other."""
+    config = config_for(database_url) | {
+        "CACHE_TYPE": backend, "CACHE_DIR": str(tmp_path), "CACHE_REDIS_URL": "redis://127.0.0.1:6379/15",
+        "CACHE_KEY_PREFIX": f"test-{secrets.token_hex(6)}:",  # each run apart from any other in the same Redis
+    }  # fmt: skip
     first, second = create_app(config), create_app(config)
     event = make_event(slug="yoga-day-2031", capacity=40)
     with second.app_context():
@@ -145,6 +150,7 @@ def test_workers_sharing_the_default_cache_see_each_others_changes(config_for, d
         db.engine.dispose()
     with second.app_context():
         assert _seats(second.test_client(), event.slug) == "39"
+        cache.clear()  # this run's keys only (its prefix)
         db.session.remove()
         db.engine.dispose()
 
