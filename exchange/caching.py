@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import lru_cache, wraps
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, send_from_directory, url_for
+from flask import Flask, Response, current_app, has_app_context, request, send_from_directory, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 from sqlalchemy import event, func, select
@@ -80,8 +80,11 @@ def _note_statement_changes(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _bump_version_after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False):
-        bump_content_version()
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        try:
+            bump_content_version()
+        except Exception:  # the change is committed: the visitor must not get an error page for it
+            current_app.logger.exception("The page cache could not be invalidated; pages may be stale")
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -114,7 +117,8 @@ def next_boundary(version: str, now: datetime) -> float | None:
     soonest = [
         moment
         for moment in db.session.execute(
-            select(*(select(func.min(column)).where(column > now).scalar_subquery() for column in columns))
+            # >=: an event ending at `now` is still listed now and gone a moment later.
+            select(*(select(func.min(column)).where(column >= now).scalar_subquery() for column in columns))
         ).one()
         if moment is not None
     ]

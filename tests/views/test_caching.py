@@ -141,18 +141,16 @@ def test_workers_sharing_a_cache_see_each_others_changes(config_for, database_ur
     }  # fmt: skip
     first, second = create_app(config), create_app(config)
     event = make_event(slug="yoga-day-2031", capacity=40)
-    with second.app_context():
-        assert _seats(second.test_client(), event.slug) == "40"
-        db.session.remove()
+    slug = event.slug
+    assert _seats(second.test_client(), slug) == "40"
     with first.app_context():
         register(event.id, individual())
         db.session.remove()
-        db.engine.dispose()
-    with second.app_context():
-        assert _seats(second.test_client(), event.slug) == "39"
-        cache.clear()  # this run's keys only (its prefix)
-        db.session.remove()
-        db.engine.dispose()
+    assert _seats(second.test_client(), slug) == "39"
+    for worker in (first, second):
+        with worker.app_context():
+            cache.clear()  # this run's keys only (its prefix)
+            db.engine.dispose()
 
 
 def test_signed_in_visitors_get_fresh_pages(client, login, make_user, make_event):
