@@ -70,6 +70,7 @@ def _engine_options(config) -> dict:
 
 
 def _init_extensions(app: Flask) -> None:
+    from . import caching
     from .auth import sessions
     from .database import configure_engine
     from .i18n import register_template_helpers, select_locale
@@ -85,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     sessions.init_app(app)
     register_template_helpers(app)
+    caching.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

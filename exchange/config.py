@@ -54,6 +54,25 @@ MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_DEFAULT_SENDER = "Cần Thơ Cultural Exchange <no-reply@localhost>"
 
+# Flask-Caching: where public pages, the API and the feeds are kept (exchange/caching.py).
+# "FileSystemCache" (under CACHE_DIR, default instance/cache) is shared by the workers of one
+# machine, so a registration in one worker is seen by all; "SimpleCache" is one process's
+# memory (tests). Production with several machines: CACHE_TYPE = "RedisCache" and
+# CACHE_REDIS_URL = "redis://127.0.0.1:6379/1". Entries never outlive the next registration
+# window boundary nor a change to an event or a registration.
+CACHE_TYPE = "FileSystemCache"
+CACHE_DIR = None
+# Seconds a page stays cached when nothing changes meanwhile.
+CACHE_DEFAULT_TIMEOUT = 3600
+# Pages kept at most (older ones are dropped); FileSystemCache and SimpleCache only.
+CACHE_THRESHOLD = 2000
+# Prefix of every cache key; None means one derived from the database URL, so installations
+# sharing a cache directory or Redis database never see each other's pages.
+CACHE_KEY_PREFIX = None
+
+# Flask-Compress: responses compressed (zstd, brotli, gzip) when the client accepts it.
+COMPRESS_MIMETYPES = ["text/html", "text/css", "text/calendar", "application/json", "image/svg+xml", "text/javascript"]
+
 # Flask-Limiter: storage for counters ("memory://" for one process,
 # "redis://127.0.0.1:6379/0" when several workers or machines share limits).
 RATELIMIT_STORAGE_URI = "memory://"

@@ -65,6 +65,7 @@ def _test_config(url: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "https://events.example.test",
+        "CACHE_TYPE": "SimpleCache",  # one per app, so no test sees another's pages
     }
 
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, request
 from flask_babel import gettext as _
 
+from ..caching import cached_page
 from ..links import external_url
 from ..services.event_io import event_to_dict
 from ..services.events import FeedWindow, public_event, public_events_page
@@ -32,6 +33,7 @@ def _whole_number(name: str, default: int) -> int | None:
 
 
 @bp.get("/events")
+@cached_page()
 def event_list():
     """One page of public events in all languages (upcoming unless ?when=), in the shape `import-events` reads back."""
     try:
@@ -66,6 +68,7 @@ def event_list():
 
 
 @bp.get("/events/<slug>")
+@cached_page()
 def event_detail(slug: str):
     """One public event in all languages."""
     event = public_event(slug) or abort(404)
@@ -73,6 +76,7 @@ def event_detail(slug: str):
 
 
 @bp.get("/openapi.json")
+@cached_page()
 def openapi():
     """The OpenAPI 3.1 description of this API."""
     return SPEC

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from ..caching import cached_page
 from ..errors import DelegationTooLarge, ExchangeError, RegistrationRefused
 from ..extensions import csrf, limiter
 from ..http import page_number
@@ -30,12 +31,14 @@ _registration_limit = limiter.shared_limit(registration_rate_limit, scope="regis
 
 
 @bp.get("/")
+@cached_page()
 def home():
     """The next events of the programme."""
     return render_template("public/home.html", events=upcoming_events(limit=6, lang=g.lang))
 
 
 @bp.get("/events/")
+@cached_page()
 def event_list():
     """The catalog of upcoming events, filtered by category, month and audience."""
     filters = _catalog_filters(request.args)
@@ -63,6 +66,7 @@ def _catalog_filters(args: MultiDict) -> CatalogFilters:
 
 
 @bp.get("/events/<slug>/")
+@cached_page()
 def event_detail(slug: str):
     """One event: content in the page's language (or a fallback), dates, venue, seats."""
     event = public_event_page(slug, g.lang) or abort(404)
@@ -145,6 +149,7 @@ def _client() -> str:
 
 
 @bp.get("/privacy")
+@cached_page()
 def privacy_notice():
     """What we collect when people register, why, and for how long."""
     return render_template("public/privacy_notice.html")

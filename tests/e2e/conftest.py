@@ -68,6 +68,8 @@ def running_server(
         EXCHANGE_SECRET_KEY="e2e-secret-key",
         EXCHANGE_RATELIMIT_ENABLED="false",
         EXCHANGE_BASE_URL=base_url,
+        # The tests empty the tables between them without a commit the cache sees: a cache per server.
+        EXCHANGE_CACHE_DIR=str(log_dir / f"cache-{port}"),
     ) | {f"EXCHANGE_{key}": value for key, value in settings.items()}  # settings may override the defaults above
     command = [sys.executable, "-m", "gunicorn", *extra_args, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     if threads > 1:

@@ -34,6 +34,7 @@ TABLE = {
     "site.root": ("GET", (302,) * 6, None),
     "site.healthz": ("GET", PUBLIC, None),
     "static": ("GET", PUBLIC, None),
+    "static_versioned": ("GET", PUBLIC, None),
     "public.home": ("GET", PUBLIC, None),
     "public.event_list": ("GET", PUBLIC, None),
     "public.event_detail": ("GET", PUBLIC, None),
@@ -122,7 +123,7 @@ def world(app, make_event, make_user, individual, happening_now):
     values = {
         "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
         "code": ticket_code(registration.ticket_key), "user_id": users["organizer"].id, "message_id": failed.id,
-        "filename": "css/site.css", "job_id": "a" * 22,
+        "filename": "css/site.css", "job_id": "a" * 22, "fingerprint": "0123456789ab",
     }  # fmt: skip
     return users, values, registration
 

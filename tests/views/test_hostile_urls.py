@@ -50,7 +50,7 @@ HOSTILE = [
 # Keys that url_for reserves, names of URL arguments, and every filter the views read.
 QUERY_KEYS = [
     "_anchor", "_method", "_scheme", "_external", "endpoint", "values", "lang", "slug", "token", "reference", "code",
-    "filename", "user_id", "message_id", "action", "page", "q", "status", "kind", "country", "category", "month",
+    "filename", "fingerprint", "user_id", "message_id", "action", "page", "q", "status", "kind", "country", "category", "month",
     "audience", "next", "format",
 ]  # fmt: skip
 
@@ -77,7 +77,7 @@ def world(app, make_event, make_user, individual, delegation):
     values = {
         "lang": "en", "slug": event.slug, "reference": outcome.registration.reference, "action": "resend",
         "token": outcome.token, "code": ticket_code(outcome.registration.ticket_key), "user_id": users["organizer"].id,
-        "message_id": 1, "filename": "css/site.css",
+        "message_id": 1, "filename": "css/site.css", "fingerprint": "0123456789ab",
         "job_id": start_xlsx_export(users["organizer"], event, None, "en").id,
     }  # fmt: skip
     return users, values
