@@ -24,6 +24,7 @@ from flask_migrate import upgrade
 from exchange import create_app
 from exchange.extensions import db
 from exchange.models import Category, Event, EventStatus, EventTranslation, utcnow
+from exchange.services.export_jobs import wait_for_exports
 from exchange.services.seats import seat_drift
 
 
@@ -92,6 +93,7 @@ def app(database_url, request, tmp_path):
     app = create_app(_test_config(database_url) | {"EXPORTS_DIR": str(tmp_path / "exports")})
     with app.app_context():
         yield app
+        wait_for_exports()  # a background export still reading would see its tables emptied
         db.session.remove()
         drift = [] if request.node.get_closest_marker("seat_drift_expected") else seat_drift()
         db.session.remove()

@@ -84,7 +84,11 @@ def purge_expired_exports() -> None:
     directory = _directory()
     cutoff = (utcnow() - EXPORT_LIFETIME).timestamp()
     for path in directory.iterdir():
-        if path.stat().st_mtime < cutoff and _JOB_ID.match(path.name.split(".", 1)[0]):
+        try:
+            old = path.stat().st_mtime < cutoff
+        except FileNotFoundError:
+            continue  # a build renamed its partial file, or another request removed it, just now
+        if old and _JOB_ID.match(path.name.split(".", 1)[0]):
             path.unlink(missing_ok=True)
 
 
@@ -118,7 +122,9 @@ def start_xlsx_export(user: User, event: Event, status: RegistrationStatus | Non
     )  # fmt: skip
     _save(directory, job)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    threading.Thread(target=_build, args=(app, directory, job), name=f"export-{job.id}", daemon=True).start()
+    thread = threading.Thread(target=_build, args=(app, directory, job), name=f"export-{job.id}", daemon=True)
+    _builds.add(thread)
+    thread.start()
     return job
 
 
@@ -128,6 +134,17 @@ def _counted(rows: Iterable[list[str]], directory: Path, job: ExportJob) -> Iter
         if count % BATCH_SIZE == 0:
             job.rows_done = count
             _save(directory, job)
+
+
+# The builds this process started, so that a test (or a shutdown) can wait for them to end.
+_builds: set[threading.Thread] = set()
+
+
+def wait_for_exports(timeout: float = 60) -> None:
+    """Wait until the exports this process is building are written (tests call it before emptying the database)."""
+    for thread in list(_builds):
+        thread.join(timeout)
+        _builds.discard(thread)
 
 
 def _build(app: Flask, directory: Path, job: ExportJob) -> None:
