@@ -70,18 +70,19 @@ def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None,
         now = utcnow()
         if not other_day_confirmed and not is_event_day(registration.event, now):
             raise OtherDayCheckIn(_l("Today is not a day of this event. Check the date before letting this person in."))
-        if _mark(target, row_id, registration.id, actor, now):
+        loaded = registration if target is Registration else next(d for d in registration.delegates if d.id == row_id)
+        if _mark(target, row_id, registration.id, actor, now, loaded.checked_in_at):
             record(actor, "checkin", registration=registration, reference=registration.reference, delegate=delegate_id)
             return CheckIn(name=name, at=now, already=False, by=actor.user.email)
         first = db.session.execute(select(target.checked_in_at, target.checked_in_by).where(target.id == row_id)).one()
         return CheckIn(name=name, at=first.checked_in_at, already=True, by=first.checked_in_by)
 
 
-def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime) -> bool:
+def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime, loaded: datetime | None) -> bool:
     """Set the arrival unless already set, while the registration is confirmed; True if this call set it."""
     if not locking_enabled():
-        # Read, decide, write: the race the negative control exists to show.
-        if db.session.scalar(select(target.checked_in_at).where(target.id == row_id)) is not None:
+        # Decide on the value read when the attendee was loaded, then write: the race the negative control shows.
+        if loaded is not None:
             return False
         condition: tuple[Any, ...] = (target.id == row_id,)
     else:
