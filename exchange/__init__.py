@@ -63,8 +63,10 @@ def _engine_options(config) -> dict:
     # shows the SQL without the names and emails bound to it.
     # pool_pre_ping: a connection the database dropped (a restart, an outage) is replaced before
     # use instead of failing the next request that draws it from the pool.
-    options = {"hide_parameters": True, "pool_pre_ping": True, **config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+    # A SQLite file has no connection to lose, so no ping.
+    options = {"hide_parameters": True, **config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     if make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
     return options
 

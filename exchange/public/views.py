@@ -12,7 +12,14 @@ from ..http import page_number
 from ..i18n import format_month, localize_blueprint
 from ..models import Audience, Category, Event, RegistrationKind, RegistrationWindow
 from ..services.content import render_markdown
-from ..services.events import CatalogFilters, catalog_months, catalog_page, public_event, public_event_page, upcoming_events
+from ..services.events import (
+    CatalogFilters,
+    catalog_months,
+    catalog_page,
+    public_event_for_form,
+    public_event_page,
+    upcoming_events,
+)
 from ..services.registrations import RegistrationOutcome, check_open_for, register
 from .forms import DelegationForm, RegistrationForm, bounded_delegation_formdata
 
@@ -97,7 +104,7 @@ def _registration_response(outcome: RegistrationOutcome):
 @_registration_limit
 def registration_create(slug: str):
     """An individual registers; on success the browser goes to the manage page."""
-    event = public_event(slug) or abort(404)
+    event = public_event_for_form(slug) or abort(404)
     form = RegistrationForm()
     refusal, error = _refusal(event, RegistrationKind.INDIVIDUAL), None
     if refusal is None and form.validate_on_submit():
@@ -115,7 +122,7 @@ def registration_create(slug: str):
 @_registration_limit
 def delegation_create(slug: str):
     """A consulate or partner registers a delegation; row buttons add or remove delegates without JavaScript."""
-    event = public_event(slug) or abort(404)
+    event = public_event_for_form(slug) or abort(404)
     refusal, error, status = _refusal(event, RegistrationKind.DELEGATION), None, 200
     formdata = request.form if request.method == "POST" else None
     if formdata is not None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, case, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, lazyload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from ..extensions import db
@@ -109,6 +109,11 @@ def public_event(slug: str) -> Event | None:
 def public_event_page(slug: str, lang: str) -> Event | None:
     """Like `public_event`, with `translations` holding only the one `content(lang)` shows."""
     return db.session.scalar(_public_events().where(Event.slug == slug).options(_one_translation(lang, description=True)))
+
+
+def public_event_for_form(slug: str) -> Event | None:
+    """Like `public_event`, its translations left unread until a page is rendered (a successful POST renders none)."""
+    return db.session.scalar(_public_events().where(Event.slug == slug).options(lazyload(Event.translations)))
 
 
 class FeedWindow(StrEnum):

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..database import transactional
 from ..errors import (
@@ -35,6 +36,7 @@ from ..models import (
     AttendeeCategory,
     Delegate,
     Event,
+    EventTranslation,
     Registration,
     RegistrationKind,
     RegistrationStatus,
@@ -154,9 +156,13 @@ def register(event_id: int, request: RegistrationRequest) -> RegistrationOutcome
         return _register(event_id, request)
 
 
+_titles_only = selectinload(Event.translations).load_only(EventTranslation.lang, EventTranslation.title)
+
+
 @transactional
 def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcome:
-    event = db.session.get(Event, event_id, populate_existing=True)
+    # Fresh seats and window under the write lock; of the content, only the titles (the email's subject).
+    event = db.session.get(Event, event_id, populate_existing=True, options=[_titles_only])
     if event is None:
         raise RegistrationNotFound(_l("This event no longer exists."))
     is_delegation = request.kind == RegistrationKind.DELEGATION
@@ -179,7 +185,8 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
     registration = Registration(
         event=event,
         kind=request.kind,
-        reference=new_reference(),
+        # The unique index vouches for the reference: a collision is retried by register() like a duplicate.
+        reference=new_reference(checked=False),
         seats=seats,
         email=request.email,
         email_normalized=email_normalized,
@@ -194,9 +201,7 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
         registration.confirm_by = _confirmation_deadline()
     db.session.add(registration)
     record_change(registration, "registered", status)
-    # The unique index speaks now, inside register()'s try; tickets need the id.
-    db.session.flush()
-    token = issue_manage_token(registration)
+    token = issue_manage_token(registration, first=True)
     notify(registration, Notice(status.value))
     return RegistrationOutcome(registration=registration, token=token)
 
@@ -215,10 +220,20 @@ def _check_seat_caps(event: Event, email_normalized: str, client_key: str, seats
     """
     holding = (Registration.event_id == event.id, Registration.status.in_(SEAT_HOLDING_STATUSES))
     per_address = max(current_app.config["SEATS_PER_ADDRESS_LIMIT"], event.max_delegation_size)
-    held = db.session.execute(
-        select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, Registration.email_normalized == email_normalized)
-    ).scalar_one()
-    if held + seats > per_address:
+    client_limit = current_app.config["SEATS_PER_CLIENT_LIMIT"]
+    per_client = max(client_limit, event.max_delegation_size) if client_limit and client_key else None
+
+    def held_by(who) -> ScalarSelect:
+        return select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, who).scalar_subquery()
+
+    # One round trip for both sums, each read through its own index.
+    by_address, by_client = db.session.execute(
+        select(
+            held_by(Registration.email_normalized == email_normalized),
+            held_by(Registration.client_key == client_key) if per_client is not None else literal(0),
+        )
+    ).one()
+    if by_address + seats > per_address:
         raise SeatLimitReached(
             _ln(
                 "This email address already holds seats for this event; one address may hold at most %(num)s seat.",
@@ -226,13 +241,7 @@ def _check_seat_caps(event: Event, email_normalized: str, client_key: str, seats
                 per_address,
             )
         )
-    if not client_key:
-        return
-    per_client = max(current_app.config["SEATS_PER_CLIENT_LIMIT"], event.max_delegation_size)
-    held = db.session.execute(
-        select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, Registration.client_key == client_key)
-    ).scalar_one()
-    if held + seats > per_client:
+    if per_client is not None and by_client + seats > per_client:
         raise SeatLimitReached(
             _l("Too many seats for this event have been booked from your network. Please contact the organizers.")
         )

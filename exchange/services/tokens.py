@@ -23,12 +23,15 @@ class ManageLinkExpired(ExchangeError):
     """A genuine manage link whose time is over (MANAGE_LINK_DAYS_AFTER_EVENT after the event)."""
 
 
-def new_reference() -> str:
-    """A fresh reference such as CT-7KQ3-9XZD (40 random bits), unused so far."""
+def new_reference(*, checked: bool = True) -> str:
+    """A fresh reference such as CT-7KQ3-9XZD (40 random bits), unused so far.
+
+    `checked=False` skips the lookup, for a caller that retries when the unique index refuses it.
+    """
     while True:
         code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
         reference = f"CT-{code[:4]}-{code[4:]}"
-        if db.session.scalar(select(Registration.id).where(Registration.reference == reference)) is None:
+        if not checked or db.session.scalar(select(Registration.id).where(Registration.reference == reference)) is None:
             return reference
 
 
@@ -36,16 +39,19 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_manage_token(registration: Registration) -> str:
+def issue_manage_token(registration: Registration, *, first: bool = False) -> str:
     """A new secret manage token (256 random bits) for `registration`; only its hash is stored.
 
     Only the newest MANAGE_LINKS_KEPT tokens of a registration stay valid: every
     email carries a fresh link, and the older ones stop working, so old
     messages lying in mailboxes or backups open nothing. Needs the
-    registration's id (flushed).
+    registration's id (flushed). `first`: the registration was created in
+    this transaction, so there is nothing older to forget.
     """
     token = secrets.token_urlsafe(32)
     db.session.add(ManageToken(registration=registration, token_hash=_digest(token)))
+    if first:
+        return token
     db.session.flush()
     kept = max(current_app.config["MANAGE_LINKS_KEPT"], 1)
     older = (
