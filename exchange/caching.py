@@ -4,8 +4,8 @@ Public pages, the API and the feeds are kept in Flask-Caching under a key made o
 query, the language, the *content version* and the *next time boundary*:
 
 - the content version is a random token stored in the cache and replaced after every commit
-  that changed an event, its content or a registration (so seats taken or freed by any path:
-  register, cancel, promote, approve, edit, expiry...). A token rather than a counter, so two
+  that changed an event or its content, seats taken or freed included (by any path: register,
+  cancel, promote, approve, edit, expiry...: each updates the event's seat counter). A token rather than a counter, so two
   processes replacing it at once can never land on the same value a reader cached under.
 - the next boundary is the soonest moment at which a public event's registration opens or
   closes, or the event starts or ends: pages computed before it are never served after it.
@@ -30,14 +30,16 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from .extensions import cache, db
-from .models import Delegate, Event, EventTranslation, Registration, utcnow
+from .models import Event, EventTranslation, utcnow
 
 compress = Compress()
 
 VERSION_KEY = "content-version"
 BOUNDARY_KEY = "next-boundary:{version}"
-# Rows whose change can show on a public page, the API or a feed.
-PUBLIC_MODELS = (Event, EventTranslation, Registration, Delegate)
+# Rows whose change can show on a public page, the API or a feed. Registrations show there only
+# through the event's seat counter (an UPDATE of the event row), so a check-in or an edited
+# phone number leaves every cached page valid.
+PUBLIC_MODELS = (Event, EventTranslation)
 _CHANGED = "public_content_changed"
 # Kept by browsers and proxies, and stored by them for a year: the URL changes with the content.
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ..charts import bar_chart, daily_chart
 from ..errors import ExchangeError, RegistrationNotFound
@@ -79,7 +80,8 @@ def require_organizer():
 
 def _event_or_404(slug: str) -> Event:
     """The event if the current user may manage it; otherwise the same 404 as a missing event."""
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    # Content is read on first use: a check-in or an export never needs the eight translations.
+    event = db.session.scalar(select(Event).where(Event.slug == slug).options(lazyload(Event.translations)))
     if event is None or not can_manage(current_user, event):
         abort(404)
     return event
@@ -319,11 +321,12 @@ def checkin_mark(slug: str):
     event = _event_or_404(slug)
     registration = _registration_or_404(event, request.form.get("reference", ""))
     delegate = parse_id(request.form.get("delegate"))
+    registration_id = registration.id  # read now: the service's transaction expires the loaded rows
     try:
         if request.form.get("undo"):
-            undo_check_in(g.actor, registration.id, delegate)
+            undo_check_in(g.actor, registration_id, delegate)
         else:
-            result = check_in(g.actor, registration.id, delegate, other_day_confirmed=bool(request.form.get("other_day")))
+            result = check_in(g.actor, registration_id, delegate, other_day_confirmed=bool(request.form.get("other_day")))
             if result.already:
                 flash(_already_message(event, result), "error")
     except RegistrationNotFound:
@@ -332,7 +335,7 @@ def checkin_mark(slug: str):
         return _checkin_response(event, registration, delegate, error=error.message, status=409, other_day=True)
     except ExchangeError as error:
         flash(error.message, "error")
-    return redirect(url_for("manage.checkin", slug=slug, q=request.form.get("q", "")) + f"#r{registration.id}", code=303)
+    return redirect(url_for("manage.checkin", slug=slug, q=request.form.get("q", "")) + f"#r{registration_id}", code=303)
 
 
 @bp.get("/tickets/<code>")

@@ -6,7 +6,7 @@ import unicodedata
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import transactional
@@ -170,7 +170,11 @@ def update_user(
 
 
 def can_manage(user: User, event: Event) -> bool:
-    return user.is_admin or any(assigned.id == event.id for assigned in user.events)
+    """Whether `user` may manage `event`: one indexed lookup, not a load of all their events."""
+    if user.is_admin:
+        return True
+    assigned = exists().where(event_assignment.c.user_id == user.id, event_assignment.c.event_id == event.id)
+    return bool(db.session.scalar(select(assigned)))
 
 
 def manageable_events_query(user: User):

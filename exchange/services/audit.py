@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..database import transactional
 from ..extensions import db
@@ -15,17 +15,27 @@ class Actor:
 
     user: User
     ip_address: str = ""
+    # Read once, when the request starts: a write transaction expires the account's row, and a
+    # check-in should not reload it just to write who did it.
+    email: str = field(init=False)
+    user_id: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "email", self.user.email)
+        object.__setattr__(self, "user_id", self.user.id)
 
 
 def record(actor: Actor, action: str, *, event: Event | None = None, registration: Registration | None = None, **details) -> None:
     """Add an audit entry to the current transaction (the caller commits with its change)."""
+    # An event may be new (no id before the flush); a registration's event is named by id, unloaded.
+    about = {"event": event} if event is not None else {"event_id": registration.event_id if registration else None}
     db.session.add(
         AuditEntry(
-            user=actor.user,
-            user_email=actor.user.email,
+            user_id=actor.user_id,
+            user_email=actor.email,
             ip_address=actor.ip_address[:45],
             action=action,
-            event=event or (registration.event if registration else None),
+            **about,
             registration_id=registration.id if registration else None,
             details={key: value for key, value in details.items() if value not in (None, "")},
         )

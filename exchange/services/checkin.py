@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from ..database import locking_enabled, write_transaction
 from ..errors import ExchangeError, RegistrationNotFound
@@ -61,7 +61,10 @@ def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None,
     RegistrationNotFound (a delegate of another delegation).
     """
     with write_transaction():
-        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        # An individual's (empty) delegate list is not read; a delegation's is, by _target.
+        registration = db.session.get(
+            Registration, registration_id, populate_existing=True, options=[lazyload(Registration.delegates)]
+        )
         if registration is None:
             raise RegistrationNotFound(_l("This registration no longer exists."))
         target, row_id, name = _target(registration, delegate_id)
@@ -73,7 +76,7 @@ def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None,
         loaded = registration if target is Registration else next(d for d in registration.delegates if d.id == row_id)
         if _mark(target, row_id, registration.id, actor, now, loaded.checked_in_at):
             record(actor, "checkin", registration=registration, reference=registration.reference, delegate=delegate_id)
-            return CheckIn(name=name, at=now, already=False, by=actor.user.email)
+            return CheckIn(name=name, at=now, already=False, by=actor.email)
         first = db.session.execute(select(target.checked_in_at, target.checked_in_by).where(target.id == row_id)).one()
         return CheckIn(name=name, at=first.checked_in_at, already=True, by=first.checked_in_by)
 
@@ -95,7 +98,7 @@ def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime
     marked = db.session.execute(
         update(target)
         .where(*condition)
-        .values(checked_in_at=now, checked_in_by=actor.user.email)
+        .values(checked_in_at=now, checked_in_by=actor.email)
         .execution_options(synchronize_session=False)
     )
     return cast(CursorResult, marked).rowcount == 1  # DML gives a CursorResult; Session.execute is typed as returning Result
