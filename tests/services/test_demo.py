@@ -144,3 +144,9 @@ def test_anniversaries_count_the_years_since_relations_began_in_every_language(a
             assert f"{count}th anniversary" in texts["en"].description
             assert f"{count}e anniversaire" in texts["fr"].description
     assert seen == 4
+
+
+def test_seed_demo_command_says_which_events_it_left_out(runner):
+    result = runner.invoke(args=["seed-demo", "--year", "2020"])
+    assert result.exit_code == 0, result.output
+    assert f"0 events created, 0 already there, {len(load_programme())} left out" in result.output
