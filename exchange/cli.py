@@ -20,7 +20,7 @@ from .i18n import LOCALES
 from .models import Event, RegistrationStatus, UserRole, utcnow
 from .services.accounts import create_user, user_exists
 from .services.approval_requests import send_approval_digests
-from .services.demo import seed_demo
+from .services.demo import load_programme, seed_demo
 from .services.event_io import import_events
 from .services.exports import attendee_rows, csv_chunks, write_xlsx
 from .services.mailer import send_due
@@ -46,7 +46,11 @@ def seed_demo_command(year: int | None) -> None:
     """Load the city's cultural-diplomacy programme (events already there are kept)."""
     today = datetime.now(ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])).date()
     result = seed_demo(today, year)
-    click.echo(f"Demo programme: {len(result.created)} events created, {len(result.kept)} already there.")
+    left_out = len(load_programme()) - len(result.created) - len(result.kept)
+    click.echo(
+        f"Demo programme: {len(result.created)} events created, {len(result.kept)} already there"
+        + (f", {left_out} left out (registration already closed in {year})." if left_out else ".")
+    )
 
 
 @click.command("import-events")

@@ -7,7 +7,8 @@ browser's Accept-Language, then BABEL_DEFAULT_LOCALE.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from babel.dates import format_date, format_interval, format_skeleton, format_ti
 from flask import abort, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, refresh
 from flask_login import current_user
+from markupsafe import Markup
 
 from .links import url_with_query
 
@@ -123,13 +125,27 @@ def _local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))
 
 
+# Thai readers count years in the Buddhist era (พ.ศ.), 543 years ahead of the
+# Gregorian one Babel formats with (ค.ศ.).
+BUDDHIST_ERA_OFFSET = 543
+
+
+def _in_era(text: str, *days: date) -> str:
+    """`text` (a date just formatted) with its years in the calendar the current locale reads them in."""
+    if str(get_locale()).split("_")[0] != "th":
+        return text
+    for year in sorted({day.year for day in days}, reverse=True):
+        text = re.sub(rf"(?<!\d){year}(?!\d)", str(year + BUDDHIST_ERA_OFFSET), text)
+    return text.replace("ค.ศ.", "พ.ศ.")
+
+
 def format_event_dates(starts_at: datetime, ends_at: datetime, timezone: str) -> str:
     """The event's day or days, e.g. 'Monday, 21 June 2027', in the event's time zone."""
     locale = get_locale()
     start, end = _local(starts_at, timezone), _local(ends_at, timezone)
     if start.date() == end.date():
-        return format_date(start, "full", locale=locale)
-    return format_interval(start.date(), end.date(), "yMMMMEEEEd", locale=locale)
+        return _in_era(format_date(start, "full", locale=locale), start)
+    return _in_era(format_interval(start.date(), end.date(), "yMMMMEEEEd", locale=locale), start, end)
 
 
 def format_event_times(starts_at: datetime, ends_at: datetime, timezone: str) -> str:
@@ -140,12 +156,13 @@ def format_event_times(starts_at: datetime, ends_at: datetime, timezone: str) ->
 
 
 def format_short_date(moment: datetime, timezone: str) -> str:
-    return format_date(_local(moment, timezone), "medium", locale=get_locale())
+    local = _local(moment, timezone)
+    return _in_era(format_date(local, "medium", locale=get_locale()), local)
 
 
 def format_day(day) -> str:
     """A calendar day, e.g. '21 thg 6, 2027'."""
-    return format_date(day, "medium", locale=get_locale())
+    return _in_era(format_date(day, "medium", locale=get_locale()), day)
 
 
 def format_time_in(moment: datetime, timezone: str) -> str:
@@ -154,12 +171,28 @@ def format_time_in(moment: datetime, timezone: str) -> str:
 
 
 def format_timezone(timezone: str) -> str:
-    """A readable name for the zone, e.g. 'Giờ Việt Nam' for Asia/Ho_Chi_Minh in vi."""
-    return get_timezone_location(ZoneInfo(timezone), locale=get_locale())
+    """A readable name for the zone, e.g. 'Giờ Việt Nam' for Asia/Ho_Chi_Minh in vi.
+
+    French CLDR writes "heure : Viêt Nam"; a French reader says "heure de
+    Hô-Chi-Minh-Ville" (the zone's city, elided before a vowel: "heure d’Anchorage").
+    """
+    locale = get_locale()
+    if str(locale).split("_")[0] == "fr":
+        city = get_timezone_location(ZoneInfo(timezone), locale=locale, return_city=True)
+        return f"heure d’{city}" if city[:1].upper() in "AEIOUYÂÉÈÊÎÔÛ" else f"heure de {city}"
+    return get_timezone_location(ZoneInfo(timezone), locale=locale)
 
 
 def format_month(year: int, month: int) -> str:
-    return format_skeleton("yMMMM", datetime(year, month, 1), locale=get_locale())
+    first = datetime(year, month, 1)
+    return _in_era(format_skeleton("yMMMM", first, locale=get_locale()), first)
+
+
+def lang_attr(lang: str | None) -> Markup:
+    """` lang="xx"` for content in another language than the page's (so it gets its script's font), else nothing."""
+    if not lang or lang == str(get_locale()):
+        return Markup("")
+    return Markup(' lang="%s"') % lang
 
 
 def switch_language_url(code: str) -> str:
@@ -220,6 +253,7 @@ def register_template_helpers(app) -> None:
         LOCALES=LOCALES,
         language_names=language_names,
         language_name=language_name,
+        lang_attr=lang_attr,
         switch_language_url=switch_language_url,
         url_with_query=url_with_query,
         country_name=country_name,

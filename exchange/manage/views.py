@@ -39,7 +39,7 @@ from ..services.audit import Actor, record_now
 from ..services.broadcast import broadcast, failed_broadcasts
 from ..services.checkin import OtherDayCheckIn, check_in, door_counts, door_list, sign_in_sheet, undo_check_in
 from ..services.content import render_markdown
-from ..services.event_admin import cancel_event, duplicate_for_next_year, publish, save_event
+from ..services.event_admin import anniversary_needs_checking, cancel_event, duplicate_for_next_year, publish, save_event
 from ..services.export_jobs import export_job, start_xlsx_export, take_export_file
 from ..services.exports import attendee_rows, csv_chunks, export_filename
 from ..services.registration_admin import (
@@ -159,6 +159,8 @@ def event_duplicate(slug: str):
         flash(error.message, "error")
         return redirect(url_for("manage.event_edit", slug=slug), code=303)
     flash(_("Next year's edition is ready as a draft. Check its dates and publish it."))
+    if anniversary_needs_checking(copy):
+        flash(_("A title counts years (such as an anniversary): check the number for next year in every language."), "warning")
     return redirect(url_for("manage.event_edit", slug=copy.slug), code=303)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -14,6 +15,7 @@ from ..database import for_update, transactional
 from ..errors import ExchangeError
 from ..extensions import db
 from ..models import ACTIVE_STATUSES, Category, Event, EventStatus, EventTranslation, Registration, RegistrationStatus
+from .anniversaries import looks_like_a_count, recognise, shift_counts, years_since
 from .audit import Actor, record
 from .notifications import Notice, notify
 from .registrations import notify_promoted
@@ -165,8 +167,30 @@ def next_year_slug(slug: str, year: int) -> str:
     return f"{match.group(1)}-{year}" if match else f"{slug}-{year}"[:80]
 
 
+def _local_year(event: Event | EventDraft) -> int:
+    return event.starts_at.astimezone(ZoneInfo(event.timezone)).year
+
+
+def _titles(event: Event) -> dict[str, str]:
+    return {t.lang: t.title for t in event.translations}
+
+
+def anniversary_needs_checking(event: Event) -> bool:
+    """Whether a title counts years that are not the years of Việt Nam's relations with a partner in its year.
+
+    "Duplicate for next year" moves such counts on by itself only for the
+    anniversaries of relations it knows; any other "10 years" is the organizer's to check.
+    """
+    titles = _titles(event)
+    return looks_like_a_count(titles) and recognise(event.partner_countries, _local_year(event), titles) is None
+
+
 def duplicate_for_next_year(actor: Actor, event_id: int) -> Event:
-    """Next year's edition as a draft: same content, dates and window one year later, no registrations."""
+    """Next year's edition as a draft: same content, dates and window one year later, no registrations.
+
+    An anniversary of relations (see services/anniversaries.py) counts one
+    year more in every language.
+    """
     source = db.session.get(Event, event_id)
     if source is None:
         raise EventRefused(_l("This event no longer exists."))
@@ -197,6 +221,13 @@ def duplicate_for_next_year(actor: Actor, event_id: int) -> Event:
             t.lang: {"title": t.title, "summary": t.summary, "description": t.description} for t in source.translations
         },
     )
+    anniversary = recognise(source.partner_countries, _local_year(source), _titles(source))
+    if anniversary is not None:
+        count = years_since(anniversary.country, _local_year(draft))
+        draft.translations = {
+            lang: {name: shift_counts(text, lang, anniversary.count, count) for name, text in fields.items()}
+            for lang, fields in draft.translations.items()
+        }
     if db.session.scalar(select(Event.id).where(Event.slug == draft.slug)) is not None:
         draft = replace(draft, slug=f"{draft.slug}-copy"[:80])
     return save_event(actor, None, draft)

@@ -1,8 +1,10 @@
 """The demo programme."""
 
-from datetime import date
+import re
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from exchange.extensions import db
@@ -13,7 +15,8 @@ from exchange.services.event_io import event_to_dict
 
 REQUIRED_KEYS = {
     "yoga-day", "viet-han-cultural-exchange", "folk-cake-festival", "agricultural-fair", "don-ca-tai-tu-festival",
-    "bangkok-tourism-conference", "laos-60-years", "cambodia-55-years", "india-50-years",
+    "bangkok-tourism-conference", "laos-relations-anniversary", "cambodia-relations-anniversary",
+    "india-relations-anniversary",
     "king-sejong-student-exchange", "jeollanam-youth-exchange", "heritage-visit",
 }  # fmt: skip
 
@@ -74,3 +77,76 @@ def test_seed_demo_command(runner):
     result = runner.invoke(args=["seed-demo", "--year", "2031"])
     assert result.exit_code == 0, result.output
     assert f"{len(load_programme())} events created" in result.output
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 1), date(2026, 12, 2), date(2027, 6, 15), date(2029, 1, 1)])
+def test_every_seeded_event_can_still_be_joined_on_the_day_it_is_seeded(app, today):
+    seed_demo(today=today)
+    end_of_today = datetime.combine(today, time(23, 59, 59), ZoneInfo("Asia/Ho_Chi_Minh"))
+    events = _events()
+    assert len(events) == len(load_programme())
+    for event in events:
+        assert event.registration_closes_at > end_of_today, (event.slug, event.registration_closes_at)
+
+
+def test_the_agricultural_fair_seeded_after_its_registration_closed_is_next_years(app):
+    # The fair opens on 3 December and its registration closes a week before.
+    seed_demo(today=date(2026, 12, 2))
+    fair = next(event for event in _events() if event.slug.startswith("agricultural-fair"))
+    assert fair.slug == "agricultural-fair-2027"
+    assert fair.starts_at.astimezone(ZoneInfo(fair.timezone)).date() == date(2027, 12, 3)
+
+
+def test_a_given_year_leaves_out_the_events_whose_registration_has_closed(app):
+    seed_demo(today=date(2026, 12, 2), year=2026)
+    slugs = {event.slug for event in _events()}
+    assert "viet-han-cultural-exchange-2026" in slugs
+    assert "agricultural-fair-2026" not in slugs and "yoga-day-2026" not in slugs
+
+
+KHMER = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+
+# How each language writes "N years" of relations in the programme's titles.
+TITLE_COUNT = {
+    "vi": "{n} năm", "en": "{n} Years", "ko": "{n}주년", "ja": "{n}周年", "lo": "{n} ປີ", "km": "{km} ឆ្នាំ",
+    "th": "{n} ปี", "fr": "{n} ans",
+}  # fmt: skip
+RELATIONS_SINCE = {"viet-han-cultural-exchange": 1992, "laos-relations-anniversary": 1962,
+                   "cambodia-relations-anniversary": 1967, "india-relations-anniversary": 1972}  # fmt: skip
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 1), date(2027, 6, 15), date(2029, 1, 1)])
+def test_anniversaries_count_the_years_since_relations_began_in_every_language(app, today):
+    seed_demo(today=today)
+    seen = 0
+    for event in _events():
+        key, year = event.slug.rsplit("-", 1)
+        if key not in RELATIONS_SINCE:
+            continue
+        seen += 1
+        count = int(year) - RELATIONS_SINCE[key]
+        texts = {t.lang: t for t in event.translations}
+        assert set(texts) == set(LOCALES)
+        for lang, expected in TITLE_COUNT.items():
+            wanted = expected.format(n=count, km=str(count).translate(KHMER))
+            assert wanted in texts[lang].title, (key, lang, texts[lang].title)
+            everything = " ".join((texts[lang].title, texts[lang].summary, texts[lang].description))
+            assert "{" not in everything, (key, lang)
+            # No other anniversary count (such as the old "30") is left anywhere in the texts.
+            for stale in (30, 50, 55, 60):
+                if stale != count:
+                    assert not re.search(rf"(?<![\d:]){stale}(?:[ ]?(?:năm|years|Years|ans|주년|周年|ປີ|ปี)|e |th )", everything)
+                    assert str(stale).translate(KHMER) not in everything
+        if key == "viet-han-cultural-exchange" and year == "2026":
+            assert texts["ko"].title == "한-베 문화교류: 베트남-한국 수교 34주년 기념"
+            assert "34e anniversaire" in texts["fr"].description or "34 ans" in texts["fr"].title
+        if key == "laos-relations-anniversary":
+            assert f"{count}th anniversary" in texts["en"].description
+            assert f"{count}e anniversaire" in texts["fr"].description
+    assert seen == 4
+
+
+def test_seed_demo_command_says_which_events_it_left_out(runner):
+    result = runner.invoke(args=["seed-demo", "--year", "2020"])
+    assert result.exit_code == 0, result.output
+    assert f"0 events created, 0 already there, {len(load_programme())} left out" in result.output

@@ -180,3 +180,14 @@ def test_admin_assigns_events_to_an_organizer(client, login, make_user, organize
     db.session.refresh(user)
     assert sorted(e.slug for e in user.events) == ["laos-60-years-2031", "yoga-day-2031"]
     assert db.session.scalar(select(AuditEntry.action)) == "user.updated"
+
+
+def test_duplicating_an_event_whose_title_counts_years_warns_on_the_editor(client, login, make_user, make_event):
+    club = make_event(slug="yoga-club-2031", titles={"en": "Cần Thơ Yoga Club: 10 Years"})
+    plain = make_event(slug="yoga-day-2031", titles={"en": "Yoga Day"})
+    login(make_user("organizer@example.org", events=[club, plain]))
+    warning = "A title counts years (such as an anniversary)"
+    page = client.post("/organizer/events/yoga-club-2031/duplicate", headers={"Accept-Language": "en"}, follow_redirects=True)
+    assert warning in page.get_data(as_text=True) and "notice--warning" in page.get_data(as_text=True)
+    page = client.post("/organizer/events/yoga-day-2031/duplicate", headers={"Accept-Language": "en"}, follow_redirects=True)
+    assert "ready as a draft" in page.get_data(as_text=True) and warning not in page.get_data(as_text=True)
