@@ -77,7 +77,9 @@ def fold_for_search(*parts: str) -> str:
     """
     folded = []
     for part in parts:
-        text = unicodedata.normalize("NFKC", part).casefold().translate(_FOLDED_LETTERS)
+        # Control characters (NUL among them, which PostgreSQL refuses) separate words like spaces.
+        text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in part)
+        text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLDED_LETTERS)
         text = "".join(char for char in unicodedata.normalize("NFD", text) if not _is_latin_mark(char))
         folded.append(" ".join(unicodedata.normalize("NFC", text).split()))
     return "\n".join(part for part in folded if part)

@@ -167,7 +167,7 @@ def door_list(event: Event, lang: str, search: str = "", limit: int = 50) -> lis
         select(Registration.id, Registration.kind, Registration.full_name, Registration.organization).where(*conditions)
     ).all()
     key = sort_key(lang)
-    rows.sort(key=lambda row: (key(listed_name(row.kind, row.full_name, row.organization)), key(row.full_name), row.id))
+    rows = sorted(rows, key=lambda row: (key(listed_name(row.kind, row.full_name, row.organization)), key(row.full_name), row.id))
     return load_in_order([row.id for row in rows[:limit]])
 
 

@@ -252,7 +252,7 @@ def registrations_page(event_id: int, filters: RegistrationFilters, page: int, p
         )
     ).all()
     key = sort_key(lang)
-    rows.sort(key=lambda row: (key(listed_name(row.kind, row.full_name, row.organization)), key(row.full_name), row.id))
+    rows = sorted(rows, key=lambda row: (key(listed_name(row.kind, row.full_name, row.organization)), key(row.full_name), row.id))
     return _SortedPagination(page=page, per_page=per_page, max_per_page=None, error_out=False, ids=[row.id for row in rows])
 
 

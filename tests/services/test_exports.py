@@ -11,8 +11,8 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from exchange.extensions import db
-from exchange.services import exports
 from exchange.models import RegistrationStatus
+from exchange.services import exports
 from exchange.services.exports import COLUMN_TITLES, EXPORT_COLUMNS, attendee_rows, csv_chunks, export_filename, write_xlsx
 from exchange.services.registrations import register
 
