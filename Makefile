@@ -9,17 +9,27 @@ PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test check redis bench install install-dev translations compile-translations lint typecheck format test-sqlite test-postgres browser-deps clean
+.PHONY: run test check redis bench build-deps install install-dev translations compile-translations lint typecheck format test-sqlite test-postgres browser-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(PY)
+## PyICU compiles against the system's ICU: its headers, pkg-config and a C++ compiler.
+build-deps:
+	@if command -v pkg-config >/dev/null && pkg-config --exists icu-i18n && command -v g++ >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing libicu-dev, pkg-config and g++ for PyICU..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null; \
+	else \
+	  echo "*** PyICU needs ICU's headers, pkg-config and g++: apt-get install libicu-dev pkg-config g++"; \
+	fi
+
+$(VENV)/.installed: requirements.txt | $(PY) build-deps
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY) build-deps
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 

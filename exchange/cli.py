@@ -144,14 +144,20 @@ def create_demo_organizer_command() -> None:
 @click.option("--format", "export_format", type=click.Choice(["csv", "xlsx"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--status", type=click.Choice([status.value for status in RegistrationStatus]), default=None)
-@click.option("--language", type=click.Choice(LOCALES), default="vi", show_default=True, help="Language of the XLSX headers.")
+@click.option(
+    "--language",
+    type=click.Choice(LOCALES),
+    default="vi",
+    show_default=True,
+    help="Alphabetical order of the names; language of the XLSX.",
+)
 @with_appcontext
 def export_command(slug: str, export_format: str, output: str, status: str | None, language: str) -> None:
     """Write an event's attendee list, the same file as the back office gives."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise click.ClickException(f"No event has the slug {slug!r}.")
-    rows = attendee_rows(event, RegistrationStatus(status) if status else None)
+    rows = attendee_rows(event, RegistrationStatus(status) if status else None, language)
     with open(output, "wb") as handle:
         if export_format == "csv":
             for chunk in csv_chunks(rows):

@@ -52,3 +52,34 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 def header_safe(value: str) -> str:
     """`value` fit for an email header: no CR, LF or other control character can split it."""
     return " ".join("".join(" " if unicodedata.category(char) == "Cc" else char for char in value).split())
+
+
+# Letters that carry their mark in the letter itself, so that decomposition does not strip it.
+_FOLDED_LETTERS = str.maketrans({"đ": "d", "ð": "d", "ł": "l", "ø": "o", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe"})
+
+
+def _is_latin_mark(char: str) -> bool:
+    """A combining accent of the Latin, Greek and Cyrillic scripts (not a Thai, Lao or Khmer vowel sign)."""
+    code = ord(char)
+    return 0x0300 <= code <= 0x036F or 0x1AB0 <= code <= 0x1AFF or 0x1DC0 <= code <= 0x1DFF or 0xFE20 <= code <= 0xFE2F
+
+
+def fold_for_search(*parts: str) -> str:
+    """`parts` in the form the search columns keep, one non-empty part per line: "Nguyễn Thị ĐOÀN" → "nguyen thi doan".
+
+    Full-width and other compatibility forms become their plain letters (NFKC), case is
+    folded, Latin accents are removed and Vietnamese đ becomes d, so a search typed
+    without accents, in capitals or on a full-width keyboard finds the name. The vowel
+    signs and tone marks of Thai, Lao and Khmer are letters of those scripts and stay,
+    as do Korean and Japanese characters (recomposed, NFC). Runs of spaces become one.
+    The same function folds a query, so the database only compares plain strings and
+    SQLite and PostgreSQL give the same answer.
+    """
+    folded = []
+    for part in parts:
+        # Control characters (NUL among them, which PostgreSQL refuses) separate words like spaces.
+        text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in part)
+        text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLDED_LETTERS)
+        text = "".join(char for char in unicodedata.normalize("NFD", text) if not _is_latin_mark(char))
+        folded.append(" ".join(unicodedata.normalize("NFC", text).split()))
+    return "\n".join(part for part in folded if part)

@@ -72,3 +72,51 @@ def test_upgrading_keeps_every_row_and_gives_keys_to_existing_attendees(scratch_
     assert len(set(keys)) == 6 and all(len(key) == 22 for key in keys)
     assert len(set(row_keys)) == 4 and None not in row_keys  # each delegate's edit-form key
     assert confirmed == 2  # delegations from before address confirmation count as confirmed
+
+
+def test_upgrading_folds_the_names_and_titles_already_there(scratch_url, config_for):
+    app = create_app(config_for(scratch_url))
+    now = datetime.now(UTC)
+    with app.app_context():
+        upgrade(revision="3b7e2c9d4f10")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO event (id, slug, status, category, starts_at, ends_at, timezone, venue_name, venue_address,"
+                    " capacity, seats_taken, registration_opens_at, registration_closes_at, allows_individuals,"
+                    " allows_delegations, max_delegation_size, partner_countries, created_at, updated_at)"
+                    " VALUES (1, 'don-ca', 'published', 'culture', :now, :later, 'Asia/Ho_Chi_Minh', 'Hall', '', 10, 2,"
+                    " :now, :later, true, true, 5, '[]', :now, :now)"
+                ),
+                {"now": now, "later": now + timedelta(hours=1)},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO event_translation (event_id, lang, title, summary, description)"
+                    " VALUES (1, 'vi', 'Đờn ca tài tử', 'Bến Ninh Kiều', '')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO registration (id, event_id, kind, status, reference, seats, full_name, email,"
+                    " email_normalized, phone, organization, country, position, notes, language, consent_at,"
+                    " created_at, updated_at) VALUES (1, 1, 'delegation', 'confirmed', 'CT-AAAA-0001', 1, 'Đoàn Thị Bích',"
+                    " 'b@example.org', 'b@example.org', '', 'ĐẠI HỌC Cần Thơ', 'VN', '', '', 'vi', :now, :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO delegate (registration_id, sort_order, full_name, position, nationality, dietary,"
+                    " interpreter_language) VALUES (1, 0, 'Ｎｇｕｙễｎ Văn An', '', 'VN', '', '')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            registration = connection.execute(sa.text("SELECT search_text FROM registration")).scalar()
+            delegate = connection.execute(sa.text("SELECT search_text FROM delegate")).scalar()
+            translation = connection.execute(sa.text("SELECT search_text FROM event_translation")).scalar()
+        db.engine.dispose()
+    assert registration == "doan thi bich\ndai hoc can tho\nct-aaaa-0001"
+    assert delegate == "nguyen van an"
+    assert translation == "don ca tai tu\nben ninh kieu"

@@ -22,8 +22,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
@@ -44,12 +44,13 @@ from ..services.export_jobs import export_job, start_xlsx_export, take_export_fi
 from ..services.exports import attendee_rows, csv_chunks, export_filename
 from ..services.registration_admin import (
     ACTIONS,
+    ListOrder,
     RegistrationFilters,
     apply_to_many,
     perform,
     registration_by_reference,
     registrations_by_ids,
-    registrations_query,
+    registrations_page,
 )
 from ..services.statistics import event_statistics, overview
 from ..services.tickets import read_ticket_code
@@ -201,18 +202,20 @@ def event_cancel(slug: str):
 
 
 # The query arguments of the registrations list, kept when a bulk action returns to it.
-LIST_ARGS = ("q", "status", "kind", "country", "category", "page")
+LIST_ARGS = ("q", "status", "kind", "country", "category", "sort", "page")
 
 
 def _filters() -> RegistrationFilters:
     """The list's filters from the query string; a value that is not a known choice is ignored."""
     status, category = request.args.get("status", ""), request.args.get("category", "")
+    order = request.args.get("sort", "")
     return RegistrationFilters(
         search=request.args.get("q", "")[:200],
         status=RegistrationStatus(status) if status in RegistrationStatus._value2member_map_ else None,
         kind=request.args.get("kind", "") if request.args.get("kind") in ("individual", "delegation") else "",
         country=request.args.get("country", "")[:2].upper(),
         category=category if category in AttendeeCategory._value2member_map_ else "",
+        order=ListOrder(order) if order in ListOrder._value2member_map_ else ListOrder.NEWEST,
     )
 
 
@@ -221,10 +224,10 @@ def registration_list(slug: str):
     """The event's registrations: search, filters, pages, and bulk actions on a selection."""
     event = _event_or_404(slug)
     filters = _filters()
-    page = db.paginate(registrations_query(event.id, filters), page=page_number(request.args), per_page=PER_PAGE, error_out=False)
+    page = registrations_page(event.id, filters, page_number(request.args), PER_PAGE, str(get_locale()))
     return render_template(
         "manage/registration_list.html", event=event, page=page, filters=filters, statuses=STATUS_FILTERS, kinds=KIND_FILTERS,
-        categories=list(AttendeeCategory),
+        categories=list(AttendeeCategory), orders=ListOrder,
         form=MessageForm(),
     )  # fmt: skip
 
@@ -283,8 +286,9 @@ def checkin(slug: str):
     """The door page: search, one tap per person, live counts."""
     event = _event_or_404(slug)
     search = request.args.get("q", "")[:100]
+    registrations = door_list(event, str(get_locale()), search)
     return render_template(
-        "manage/checkin.html", event=event, search=search, registrations=door_list(event, search), counts=door_counts(event),
+        "manage/checkin.html", event=event, search=search, registrations=registrations, counts=door_counts(event),
         form=MessageForm(),
     )  # fmt: skip
 
@@ -376,7 +380,7 @@ def export_csv(slug: str):
     """The attendee list as CSV (UTF-8 with BOM), streamed; ?status= filters."""
     event, status = _event_or_404(slug), _export_status()
     record_now(g.actor, "event.exported", event=event, format="csv", status=status.value if status else None)
-    response = Response(stream_with_context(csv_chunks(attendee_rows(event, status))), mimetype="text/csv")
+    response = Response(stream_with_context(csv_chunks(attendee_rows(event, status, str(get_locale())))), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{export_filename(event, "csv")}"'
     return response
 
@@ -415,7 +419,7 @@ def sign_in_sheet_page(slug: str):
     """A printable sign-in sheet of confirmed attendees, grouped by delegation."""
     event = _event_or_404(slug)
     record_now(g.actor, "event.exported", event=event, format="sign-in sheet")
-    return render_template("manage/sign_in_sheet.html", event=event, sheet=sign_in_sheet(event))
+    return render_template("manage/sign_in_sheet.html", event=event, sheet=sign_in_sheet(event, str(get_locale())))
 
 
 @bp.get("/events/<slug>/stats")

@@ -7,10 +7,12 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from ..i18n import CONTENT_FALLBACK
+from ..text import fold_for_search
 from .types import UTCDateTime, utcnow
 
 
@@ -185,5 +187,14 @@ class EventTranslation(Model):
     summary: Mapped[str] = mapped_column(String(500), default="")
     # Markdown; rendered through exchange.services.content.render_markdown (sanitised).
     description: Mapped[str] = mapped_column(Text, default="")
+    # Title and summary folded for the catalog's search, kept up to date on every flush by `_fold_translation`.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     event: Mapped[Event] = relationship(back_populates="translations")
+
+
+@listens_for(EventTranslation, "before_insert")
+@listens_for(EventTranslation, "before_update")
+def _fold_translation(_mapper, _connection, translation: EventTranslation) -> None:
+    """Refold the search column from the title and summary, whichever service changed them."""
+    translation.search_text = fold_for_search(translation.title or "", translation.summary or "")

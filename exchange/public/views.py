@@ -47,7 +47,7 @@ def home():
 @bp.get("/events/")
 @cached_page()
 def event_list():
-    """The catalog of upcoming events, filtered by category, month and audience."""
+    """The catalog of upcoming events: a text search (`q`), filtered by category, month and audience."""
     filters = _catalog_filters(request.args)
     page = page_number(request.args)
     months = [(f"{year:04d}-{month:02d}", format_month(year, month)) for year, month in catalog_months()]
@@ -69,6 +69,7 @@ def _catalog_filters(args: MultiDict) -> CatalogFilters:
         category=Category(category) if category in Category._value2member_map_ else None,
         month=month,
         audience=Audience(audience) if audience in Audience._value2member_map_ else None,
+        search=" ".join(args.get("q", "")[:100].split()),
     )
 
 

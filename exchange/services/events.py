@@ -16,6 +16,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from ..extensions import db
 from ..i18n import CONTENT_FALLBACK
 from ..models import Audience, Category, Event, EventStatus, EventTranslation, utcnow
+from .search import all_words_in, search_words
 
 # Drafts are never public; cancelled events stay visible so people learn of it.
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
@@ -26,6 +27,7 @@ class CatalogFilters:
     category: Category | None = None
     month: tuple[int, int] | None = None  # (year, month) in the programme's time zone
     audience: Audience | None = None
+    search: str = ""  # words to find in the title or summary of any one language
 
 
 def _public_events() -> Select:
@@ -71,7 +73,11 @@ def upcoming_events(limit: int, lang: str, now: datetime | None = None) -> list[
 def catalog_page(filters: CatalogFilters, page: int, lang: str, now: datetime | None = None) -> Pagination:
     """One page of the catalog: public events not yet ended, filtered, soonest first.
 
-    Each event's `translations` holds only the one `content(lang)` shows, without its description.
+    A search matches an event whose title or summary in any language holds every word
+    (accents, case and width aside): "can tho" finds "Cần Thơ" in a French page too.
+    It is a subquery of the same statement, so a page runs as many statements with
+    a search as without. Each event's `translations` holds only the one
+    `content(lang)` shows, without its description.
     """
     query = _not_ended(_public_events(), now or utcnow()).options(_one_translation(lang))
     if filters.category:
@@ -83,6 +89,10 @@ def catalog_page(filters: CatalogFilters, page: int, lang: str, now: datetime | 
     if filters.month:
         month_start, month_end = _month_bounds(*filters.month)
         query = query.where(Event.starts_at < month_end, Event.ends_at >= month_start)
+    if words := search_words(filters.search):
+        query = query.where(
+            Event.id.in_(select(EventTranslation.event_id).where(all_words_in(words, EventTranslation.search_text)))
+        )
     query = query.order_by(Event.starts_at, Event.id)
     return db.paginate(query, page=page, per_page=current_app.config["EVENTS_PER_PAGE"], error_out=False)
 

@@ -151,7 +151,7 @@ def _build(app: Flask, directory: Path, job: ExportJob) -> None:
     with app.app_context():
         try:
             event = db.session.get_one(Event, job.event_id)
-            rows = attendee_rows(event, RegistrationStatus(job.status) if job.status else None)
+            rows = attendee_rows(event, RegistrationStatus(job.status) if job.status else None, job.lang)
             partial = directory / f"{job.id}.xlsx.part"
             write_xlsx(_counted(rows, directory, job), partial, job.lang)
             os.replace(partial, directory / f"{job.id}.xlsx")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..database import write_transaction
 from ..errors import RegistrationLocked
@@ -117,6 +117,7 @@ def _anonymise(batch: list[int]) -> None:
             organization="",
             position="",
             notes="",
+            search_text=func.lower(Registration.reference),  # what fold_for_search makes of the reference alone
             anonymised_at=now,
         )
         .execution_options(synchronize_session=False)
@@ -124,7 +125,7 @@ def _anonymise(batch: list[int]) -> None:
     db.session.execute(
         update(Delegate)
         .where(Delegate.registration_id.in_(batch))
-        .values(full_name="", position="", dietary="")
+        .values(full_name="", position="", dietary="", search_text="")
         .execution_options(synchronize_session=False)
     )
     statuses = db.session.execute(select(Registration.id, Registration.status).where(Registration.id.in_(batch))).all()

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..collation import sort_key
 from ..database import transactional
 from ..errors import ExchangeError, NotEnoughSeats, RegistrationLocked
 from ..extensions import db
-from ..models import Delegate, Registration, RegistrationStatus, Transition, utcnow
+from ..models import Delegate, Registration, RegistrationKind, RegistrationStatus, Transition, utcnow
 from . import transitions
 from .audit import Actor, record
 from .notifications import Notice, notify
 from .registrations import notify_promoted
+from .search import all_words_in, search_words
 from .seats import fill_from_waitlist, record_change, release_seats, take_seats
 
 
@@ -145,6 +149,18 @@ def apply_to_many(actor: Actor, action: str, registrations: list[Registration], 
     return result
 
 
+class ListOrder(StrEnum):
+    """How the back-office list is sorted (`?sort=`)."""
+
+    NEWEST = "newest"
+    NAME = "name"  # by the name the list shows, in the reader's language
+
+    # Shadows str.title() on purpose, like the models' enums: templates show each choice as `.title`.
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return str(_l("Newest first") if self == ListOrder.NEWEST else _l("By name (A–Z)"))
+
+
 @dataclass(frozen=True)
 class RegistrationFilters:
     search: str = ""
@@ -152,36 +168,92 @@ class RegistrationFilters:
     kind: str = ""
     country: str = ""
     category: str = ""
+    order: ListOrder = ListOrder.NEWEST
+
+
+def _matching(event_id: int, filters: RegistrationFilters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the back-office list: this event, the search, the filters.
+
+    The search finds a registration whose name, organisation, reference or email holds
+    every word, or one of whose delegates' names does (see services/search).
+    """
+    conditions: list[ColumnElement[bool]] = [Registration.event_id == event_id]
+    if words := search_words(filters.search):
+        delegate_match = exists().where(Delegate.registration_id == Registration.id, all_words_in(words, Delegate.search_text))
+        conditions.append(or_(all_words_in(words, Registration.search_text, Registration.email_normalized), delegate_match))
+    if filters.status:
+        conditions.append(Registration.status == filters.status)
+    if filters.kind:
+        conditions.append(Registration.kind == filters.kind)
+    if filters.country:
+        conditions.append(Registration.country == filters.country)
+    if filters.category:
+        conditions.append(Registration.category == filters.category)
+    return conditions
 
 
 def registrations_query(event_id: int, filters: RegistrationFilters):
     """A select() of an event's registrations for the back-office table: search and filters, newest first."""
-    query = (
+    return (
         select(Registration)
-        .where(Registration.event_id == event_id)
+        .where(*_matching(event_id, filters))
         .options(selectinload(Registration.delegates))
         .order_by(Registration.created_at.desc(), Registration.id.desc())
     )
-    if filters.search.strip():
-        pattern = f"%{filters.search.strip().lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Registration.full_name).like(pattern),
-                Registration.email_normalized.like(pattern),
-                func.lower(Registration.reference).like(pattern),
-                func.lower(Registration.organization).like(pattern),
-                Registration.id.in_(select(Delegate.registration_id).where(func.lower(Delegate.full_name).like(pattern))),
-            )
+
+
+def listed_name(kind: RegistrationKind | str, full_name: str, organization: str) -> str:
+    """The name a list shows first: a delegation's organisation (its contact's name without one), else the person."""
+    return (organization or full_name) if kind == RegistrationKind.DELEGATION else full_name
+
+
+class _SortedPagination(Pagination):
+    """A page of registrations whose order was decided in Python: `ids` is the whole list in order."""
+
+    def _query_items(self) -> list[Registration]:
+        start = (self.page - 1) * self.per_page
+        wanted = self._query_args["ids"][start : start + self.per_page]
+        return load_in_order(wanted)
+
+    def _query_count(self) -> int:
+        return len(self._query_args["ids"])
+
+
+def load_in_order(ids: list[int]) -> list[Registration]:
+    """The registrations with these ids, with their delegates, in the order of `ids` (one query and one for delegates)."""
+    if not ids:
+        return []
+    found = {
+        registration.id: registration
+        for registration in db.session.scalars(
+            select(Registration).where(Registration.id.in_(ids)).options(selectinload(Registration.delegates))
         )
-    if filters.status:
-        query = query.where(Registration.status == filters.status)
-    if filters.kind:
-        query = query.where(Registration.kind == filters.kind)
-    if filters.country:
-        query = query.where(Registration.country == filters.country)
-    if filters.category:
-        query = query.where(Registration.category == filters.category)
-    return query
+    }
+    return [found[number] for number in ids if number in found]
+
+
+def registrations_page(event_id: int, filters: RegistrationFilters, page: int, per_page: int, lang: str) -> Pagination:
+    """One page of the back-office list, newest first or by name in `lang`'s alphabetical order.
+
+    No database sorts names the way ICU does for each language (SQLite has no such
+    collation, PostgreSQL's differs by build), and a sort-key column would need one
+    per reader's language. So the name order reads the id, kind and names of the
+    whole filtered set (a few dozen bytes a registration, not the rows), sorts those
+    in Python and loads only the page's rows by id: every page is a slice of the same
+    complete order, so nobody is skipped or shown twice from one page to the next.
+    An event holds at most a few thousand registrations, which this sorts in
+    milliseconds. Newest first stays a database ORDER BY with LIMIT/OFFSET.
+    """
+    if filters.order != ListOrder.NAME:
+        return db.paginate(registrations_query(event_id, filters), page=page, per_page=per_page, error_out=False)
+    rows = db.session.execute(
+        select(Registration.id, Registration.kind, Registration.full_name, Registration.organization).where(
+            *_matching(event_id, filters)
+        )
+    ).all()
+    key = sort_key(lang)
+    rows = sorted(rows, key=lambda row: (key(listed_name(row.kind, row.full_name, row.organization)), key(row.full_name), row.id))
+    return _SortedPagination(page=page, per_page=per_page, max_per_page=None, error_out=False, ids=[row.id for row in rows])
 
 
 def registration_by_reference(event_id: int, reference: str) -> Registration | None:

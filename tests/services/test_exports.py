@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from exchange.extensions import db
 from exchange.models import RegistrationStatus
+from exchange.services import exports
 from exchange.services.exports import COLUMN_TITLES, EXPORT_COLUMNS, attendee_rows, csv_chunks, export_filename, write_xlsx
 from exchange.services.registrations import register
 
@@ -51,7 +52,7 @@ def test_an_individual_gives_one_row_and_a_delegation_one_row_per_delegate(make_
     records = _records(attendee_rows(event))
 
     assert len(records) == 4
-    assert records[0] == {
+    assert records[3] == {
         "reference": person.reference,
         "status": "confirmed",
         "kind": "individual",
@@ -69,8 +70,8 @@ def test_an_individual_gives_one_row_and_a_delegation_one_row_per_delegate(make_
         "registered_at": person.created_at.astimezone(HO_CHI_MINH).isoformat(timespec="seconds"),
         "checked_in_at": "",
     }
-    assert [record["full_name"] for record in records[1:]] == ["Delegate 1", "Delegate 2", "Delegate 3"]
-    second = records[2]
+    assert [record["full_name"] for record in records[:3]] == ["Delegate 1", "Delegate 2", "Delegate 3"]
+    second = records[1]
     assert second["reference"] == group.reference
     assert (second["status"], second["kind"], second["category"]) == ("pending", "delegation", "")
     assert (second["email"], second["organization"], second["country"]) == (
@@ -98,20 +99,68 @@ def test_times_are_in_the_event_time_zone_to_the_second(make_event, individual, 
 
     records = _records(attendee_rows(event))
 
-    assert records[0]["registered_at"] == "2020-06-21T08:00:00+09:00"
-    assert records[0]["checked_in_at"] == "2020-06-21T09:30:00+09:00"
-    assert [record["checked_in_at"] for record in records[1:]] == ["", "2020-06-21T10:15:05+09:00"]
+    assert records[2]["registered_at"] == "2020-06-21T08:00:00+09:00"
+    assert records[2]["checked_in_at"] == "2020-06-21T09:30:00+09:00"
+    assert [record["checked_in_at"] for record in records[:2]] == ["", "2020-06-21T10:15:05+09:00"]
 
 
-def test_rows_follow_arrival_order_and_leave_out_other_events(make_event, individual):
+def test_rows_follow_the_alphabet_of_the_reader_and_leave_out_other_events(make_event, individual, delegation):
     event, other = make_event(), make_event()
-    late = register(event.id, individual(email="late@example.com", full_name="Late")).registration
+    for number, name in enumerate(("Zhang Wei", "Đỗ Hùng", "Dương Minh", "Élodie Martin", "Ánh Nguyễn", "Ăn Trần", "Bảo")):
+        register(event.id, individual(email=f"p{number}@example.com", full_name=name))
     register(other.id, individual(email="other@example.com", full_name="Other event"))
-    early = register(event.id, individual(email="early@example.com", full_name="Early")).registration
-    early.created_at = datetime(2020, 1, 1, tzinfo=UTC)
+    group = register(event.id, delegation(size=2)).registration
+    group.delegates[0].full_name, group.delegates[1].full_name = "Đặng Văn Lâm", "Anh Kim"
     db.session.commit()
 
-    assert [record["reference"] for record in _records(attendee_rows(event))] == [early.reference, late.reference]
+    def names(lang):
+        return [record["full_name"] for record in _records(attendee_rows(event, lang=lang))]
+
+    # Vietnamese: A Ă Â B C D Đ E Ê …, whoever registered first; delegates among the others.
+    assert names("vi") == [
+        "Anh Kim", "Ánh Nguyễn", "Ăn Trần", "Bảo", "Dương Minh", "Đặng Văn Lâm", "Đỗ Hùng", "Élodie Martin", "Zhang Wei",
+    ]  # fmt: skip
+    # French readers see Đ and Ă as D and A with a mark: "Ăn" comes before "Anh", "Đỗ" before "Dương".
+    assert names("fr") == [
+        "Ăn Trần", "Anh Kim", "Ánh Nguyễn", "Bảo", "Đặng Văn Lâm", "Đỗ Hùng", "Dương Minh", "Élodie Martin", "Zhang Wei",
+    ]  # fmt: skip
+
+
+def test_the_csv_keeps_codes_where_the_xlsx_names_them_in_the_organizers_language(make_event, individual, delegation):
+    event = make_event()
+    register(event.id, individual(full_name="Élodie Martin", country="FR"))
+    register(event.id, delegation(size=1))
+
+    records = _records(_read_csv(csv_chunks(attendee_rows(event, lang="vi")))[1:])
+    sheet = _read_xlsx(attendee_rows(event, lang="vi"), "vi")
+
+    assert [(r["status"], r["kind"], r["category"], r["country"], r["nationality"]) for r in records] == [
+        ("pending", "delegation", "", "KR", "KR"),
+        ("confirmed", "individual", "student", "FR", ""),
+    ]
+    by_header = [
+        dict(zip((cell.value for cell in sheet[1]), (cell.value for cell in row), strict=True))
+        for row in sheet.iter_rows(min_row=2)
+    ]
+    with force_locale("vi"):
+        headers = {key: str(COLUMN_TITLES[key]) for key in ("status", "kind", "category", "country", "nationality", "language")}
+    assert [
+        (row[headers["status"]], row[headers["kind"]], row[headers["country"]], row[headers["nationality"]]) for row in by_header
+    ] == [
+        ("Chờ phê duyệt", "Đoàn", "Hàn Quốc", "Hàn Quốc"),
+        ("Đã xác nhận", "Cá nhân", "Pháp", None),
+    ]
+    assert by_header[1][headers["category"]] == "Học sinh, sinh viên"
+    assert by_header[1][headers["language"]] == "Tiếng Việt"
+
+
+def test_xlsx_prints_landscape_fitted_to_the_page_width_with_the_header_on_every_page():
+    sheet = _read_xlsx([_row(reference="CT-1", full_name="Lan")])
+
+    assert sheet.page_setup.orientation == "landscape"
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"
 
 
 def test_the_status_filter_keeps_only_registrations_with_that_status(make_event, individual, delegation):
@@ -132,15 +181,20 @@ def test_the_status_filter_keeps_only_registrations_with_that_status(make_event,
     assert list(attendee_rows(event, RegistrationStatus.CANCELLED)) == []
 
 
-def test_a_large_list_comes_out_whole_and_in_order(make_event, individual, delegation):
+def test_a_large_list_comes_out_whole_and_in_order_through_the_temporary_runs(make_event, individual, delegation, monkeypatch):
+    monkeypatch.setattr(exports, "RUN_SIZE", 64)  # 701 names: eleven sorted runs merged, as 100,000 would be
     event = make_event(capacity=2000, max_delegation_size=500)
-    register(event.id, delegation(size=300, email="a@example.org"))
+    first = register(event.id, delegation(size=300, email="a@example.org")).registration
     register(event.id, individual(email="b@example.com"))
-    register(event.id, delegation(size=400, email="c@example.org"))
+    second = register(event.id, delegation(size=400, email="c@example.org")).registration
 
-    names = [record["full_name"] for record in _records(attendee_rows(event))]
+    records = _records(attendee_rows(event, lang="en"))
 
-    assert names == [f"Delegate {n}" for n in range(1, 301)] + ["Nguyễn Thị Lan"] + [f"Delegate {n}" for n in range(1, 401)]
+    # Numbers in names sort by value; equal names in the order their delegations registered.
+    expected = [(f"Delegate {n}", ref) for n in range(1, 301) for ref in (first.reference, second.reference)]
+    expected += [(f"Delegate {n}", second.reference) for n in range(301, 401)]
+    assert [(record["full_name"], record["reference"]) for record in records[:700]] == expected
+    assert [record["full_name"] for record in records[700:]] == ["Nguyễn Thị Lan"]
 
 
 def test_csv_starts_with_a_bom_and_the_stable_header():
@@ -197,7 +251,7 @@ def test_csv_of_real_registrations_keeps_every_script_and_neutralises_the_phone(
 
     assert header == list(EXPORT_COLUMNS)
     records = _records(rows)
-    assert [record["full_name"] for record in records] == [VIETNAMESE, KOREAN, LAO, KHMER]
+    assert [record["full_name"] for record in records] == [VIETNAMESE, LAO, KHMER, KOREAN]  # ICU's order of scripts
     assert records[0]["phone"] == "'+84912345678"
     assert records[0]["organization"] == "'=cmd|' /C calc'!A0"
 
@@ -257,7 +311,7 @@ def test_xlsx_drops_characters_xml_cannot_hold_and_keeps_every_script(make_event
 
     sheet = _read_xlsx(attendee_rows(event), "ko")
 
-    assert [cell.value for cell in sheet["D"][1:]] == ["BellName", KOREAN, LAO, KHMER]
+    assert [cell.value for cell in sheet["D"][1:]] == ["BellName", LAO, KHMER, KOREAN]
     assert sheet["G2"].value == VIETNAMESE
     assert sheet.auto_filter.ref == "A1:P5"
 

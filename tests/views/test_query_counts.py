@@ -16,6 +16,7 @@ PUBLIC_PAGES = [
     ("home", "/ko/"),
     ("catalog", "/vi/events/"),
     ("catalog filtered", "/ko/events/?category=festival&audience=delegations"),
+    ("catalog searched", "/fr/events/?q=Festival+%C3%A9t%C3%A9"),
     ("event page", "/ja/events/{slug}/"),
     ("registration form", "/fr/events/{slug}/register"),
     ("delegation form", "/th/events/{slug}/delegation"),
