@@ -116,11 +116,11 @@ def _edit(event: Event | None):
     )
     contents = translation_forms(event, request.form if request.method == "POST" else None)
     preview = request.form.get("preview_lang") if request.method == "POST" else None
+    # Every form is validated, so the error summary lists the mistakes in all of them at once.
     if (
         request.method == "POST"
         and preview is None
-        and form.validate_on_submit()
-        and all(c.validate() for c in contents.values())
+        and all([form.validate_on_submit(), *(c.validate() for c in contents.values())])
     ):
         try:
             saved = save_event(g.actor, event.id if event else None, form.draft(_translations(contents)))
