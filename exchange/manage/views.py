@@ -129,7 +129,7 @@ def _edit(event: Event | None):
         else:
             flash(_("The event is saved."))
             return redirect(url_for("manage.event_edit", slug=saved.slug), code=303)
-    previews = {preview: render_markdown(contents[preview].description.data or "")} if preview in LOCALES else {}
+    previews = {preview: render_markdown(contents[preview].description.data or "", top_level=3)} if preview in LOCALES else {}
     return render_template(
         "manage/event_edit.html", event=event, form=form, contents=contents, previews=previews, preview=preview
     )

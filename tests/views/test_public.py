@@ -199,3 +199,13 @@ def test_shared_links_show_title_date_and_summary(client, make_event):
     for url in ("/th/", "/th/events/"):
         assert '<meta property="og:locale" content="th_TH">' in _text(client.get(url))
 
+
+def test_description_headings_follow_the_page_title(client, make_event):
+    event = make_event(titles={"en": "Headings"})
+    event.translations[0].description = "### Programme\n\nText\n\n##### Food\n\n### Tickets"
+    from exchange.extensions import db
+
+    db.session.commit()
+    page = _text(client.get(f"/en/events/{event.slug}/"))
+    # The page's h1 is the title: the text's ### become h2 and the ##### under them h3, so no level is skipped.
+    assert "<h2>Programme</h2>" in page and "<h3>Food</h3>" in page and "<h2>Tickets</h2>" in page
