@@ -75,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     from . import caching
     from .auth import sessions
     from .database import configure_engine
+    from .form_errors import invalid_fields
     from .i18n import register_template_helpers, select_locale
     from .services import mailer
 
@@ -88,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     sessions.init_app(app)
     register_template_helpers(app)
+    app.jinja_env.globals["invalid_fields"] = invalid_fields
     caching.init_app(app)
 
 

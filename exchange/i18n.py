@@ -8,7 +8,7 @@ browser's Accept-Language, then BABEL_DEFAULT_LOCALE.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,18 @@ from .links import url_with_query
 
 # The UI locales, in the order the language switcher lists them.
 LOCALES: tuple[str, ...] = ("vi", "en", "ko", "ja", "lo", "km", "th", "fr")
+
+# Open Graph names a page's language with a territory (language_TERRITORY).
+OG_LOCALES = {
+    "vi": "vi_VN",
+    "en": "en_GB",
+    "ko": "ko_KR",
+    "ja": "ja_JP",
+    "lo": "lo_LA",
+    "km": "km_KH",
+    "th": "th_TH",
+    "fr": "fr_FR",
+}
 
 # Where event content comes from when it is missing in the page's language.
 CONTENT_FALLBACK: tuple[str, ...] = ("en", "vi")
@@ -160,6 +172,13 @@ def format_short_date(moment: datetime, timezone: str) -> str:
     return _in_era(format_date(local, "medium", locale=get_locale()), local)
 
 
+def format_day_month(moment: datetime, timezone: str, now: datetime | None = None) -> str:
+    """The day and month ("3 March", "3월 3일"), with the year only when it is not the current one."""
+    local = _local(moment, timezone)
+    this_year = _local(now or datetime.now(UTC), timezone).year
+    return format_skeleton("MMMMd" if local.year == this_year else "yMMMMd", local, locale=get_locale())
+
+
 def format_day(day) -> str:
     """A calendar day, e.g. '21 thg 6, 2027'."""
     return _in_era(format_date(day, "medium", locale=get_locale()), day)
@@ -266,4 +285,6 @@ def register_template_helpers(app) -> None:
         timezone_name=format_timezone,
     )
     app.jinja_env.globals["format_short_date"] = format_short_date
+    app.jinja_env.globals["format_day_month"] = format_day_month
+    app.jinja_env.globals["og_locale"] = OG_LOCALES.__getitem__
     app.jinja_env.globals["format_time_in"] = format_time_in

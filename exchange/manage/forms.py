@@ -50,13 +50,20 @@ class TranslationForm(Form):
     """An event's content in one language."""
 
     title = StringField(_l("Title"), validators=[SafeText(), MaxLength(TEXT_LIMITS["title"])])
-    summary = TextAreaField(_l("Summary"), validators=[SafeText(), MaxLength(TEXT_LIMITS["summary"])])
+    summary = TextAreaField(_l("Summary"), validators=[SafeText(multiline=True), MaxLength(TEXT_LIMITS["summary"])])
     description = TextAreaField(
         _l("Description (Markdown)"), validators=[SafeText(multiline=True), MaxLength(TEXT_LIMITS["description"])]
     )
 
 
 class EventForm(FlaskForm):
+    # The order of the editor's grid, which the error summary follows.
+    page_order = (
+        "slug", "category", "starts_at", "ends_at", "timezone", "capacity", "venue_name", "venue_address",
+        "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations", "max_delegation_size",
+        "approval_digest", "partner_countries",
+    )  # fmt: skip
+
     slug = StringField(
         _l("Web address"),
         validators=[

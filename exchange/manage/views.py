@@ -119,11 +119,11 @@ def _edit(event: Event | None):
     )
     contents = translation_forms(event, request.form if request.method == "POST" else None)
     preview = request.form.get("preview_lang") if request.method == "POST" else None
+    # Every form is validated, so the error summary lists the mistakes in all of them at once.
     if (
         request.method == "POST"
         and preview is None
-        and form.validate_on_submit()
-        and all(c.validate() for c in contents.values())
+        and all([form.validate_on_submit(), *(c.validate() for c in contents.values())])
     ):
         try:
             saved = save_event(g.actor, event.id if event else None, form.draft(_translations(contents)))
@@ -132,7 +132,7 @@ def _edit(event: Event | None):
         else:
             flash(_("The event is saved."))
             return redirect(url_for("manage.event_edit", slug=saved.slug), code=303)
-    previews = {preview: render_markdown(contents[preview].description.data or "")} if preview in LOCALES else {}
+    previews = {preview: render_markdown(contents[preview].description.data or "", top_level=3)} if preview in LOCALES else {}
     return render_template(
         "manage/event_edit.html", event=event, form=form, contents=contents, previews=previews, preview=preview
     )

@@ -103,8 +103,10 @@ class ContactForm(FlaskForm):
 class RegistrationForm(ContactForm):
     """An individual registering themselves."""
 
+    page_order = ("full_name", "email", "phone", "category", "organization", "country", "consent", "website")
+
     email = email_field()
-    consent = BooleanField(validators=[Accepted(CONSENT_MESSAGE)])
+    consent = BooleanField(_l("Privacy notice"), validators=[Accepted(CONSENT_MESSAGE)])  # its name in the error summary
     # The honeypot: hidden from people by CSS, left empty by them.
     website = StringField(_l("Leave this field empty"), validators=[Empty()])
 
@@ -302,8 +304,13 @@ class DelegationDetailsForm(FlaskForm):
 class DelegationForm(DelegationDetailsForm):
     """A consulate or partner registering a delegation."""
 
+    page_order = (
+        "organization", "country", "contact_name", "contact_position", "email", "phone", "notes", "delegates", "consent",
+        "website",
+    )  # fmt: skip
+
     email = email_field()
-    consent = BooleanField(validators=[Accepted(CONSENT_MESSAGE)])
+    consent = BooleanField(_l("Privacy notice"), validators=[Accepted(CONSENT_MESSAGE)])  # its name in the error summary
     website = StringField(_l("Leave this field empty"), validators=[Empty()])
 
     def registration_request(self, language: str, client_address: str = "") -> RegistrationRequest:

@@ -216,7 +216,9 @@ def _validate_translations(check: _Checker, raw: Any) -> dict[str, dict[str, str
             check.problem(key, "must be an object with title, summary and description")
             continue
         texts = {
-            name: check.text(content.get(name), f"{key}.{name}", limit, required=name == "title", multiline=name == "description")
+            name: check.text(
+                content.get(name), f"{key}.{name}", limit, required=name == "title", multiline=name in ("summary", "description")
+            )
             for name, limit in TEXT_LIMITS.items()
         }
         # A text is None only when it is one of the problems, and then the event is not imported.

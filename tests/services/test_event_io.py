@@ -79,6 +79,7 @@ def test_import_updates_by_slug_and_replaces_translations(app):
         ("translations", {"en": {"title": ""}}, "events[1].translations.en.title: must not be empty"),
         ("translations", {"en": {"title": "Yoga\x00"}}, "events[1].translations.en.title: contains forbidden characters"),
         ("translations", {"en": {"title": "x" * 201}}, "events[1].translations.en.title: must be at most 200 characters"),
+        ("translations", {"en": {"title": "Yoga\nDay"}}, "events[1].translations.en.title: contains forbidden characters"),
         ("seats", 3, "events[1].seats: is not a field of an event"),
     ],
 )
@@ -117,6 +118,12 @@ def test_text_is_normalised_to_nfc(app):
     decomposed = "Ca\u0302\u0300n Tho\u031b"  # "Cần Thơ" typed with combining marks
     import_events({"events": [dict(VALID, venue={"name": decomposed, "address": ""})]})
     assert db.session.scalar(select(Event.venue_name)) == "Cần Thơ"
+
+
+def test_a_summary_keeps_its_line_breaks(app):
+    translations = {"vi": {"title": "Yoga", "summary": "Sáng thứ Bảy.\r\nMang thảm theo.", "description": ""}}
+    import_events({"events": [dict(VALID, translations=translations)]})
+    assert db.session.scalar(select(Event)).content("vi").summary == "Sáng thứ Bảy.\nMang thảm theo."
 
 
 def test_cli_import_reports_problems_and_exits_non_zero(runner, tmp_path):

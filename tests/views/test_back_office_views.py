@@ -191,3 +191,29 @@ def test_duplicating_an_event_whose_title_counts_years_warns_on_the_editor(clien
     assert warning in page.get_data(as_text=True) and "notice--warning" in page.get_data(as_text=True)
     page = client.post("/organizer/events/yoga-day-2031/duplicate", headers={"Accept-Language": "en"}, follow_redirects=True)
     assert "ready as a draft" in page.get_data(as_text=True) and warning not in page.get_data(as_text=True)
+
+
+def test_the_summary_keeps_its_line_breaks_and_other_one_line_fields_refuse_them(client, login, organizer):
+    login(organizer[0])
+    summary = "Nhạc đờn ca tài tử.\r\nẨm thực Nam Bộ."
+    response = client.post("/organizer/events/new", data=_event_form(**{"content-vi-summary": summary}))
+    assert response.status_code == 303
+    translation = db.session.scalar(select(Event).where(Event.slug == "mekong-day-2031")).content("vi")
+    assert translation.summary == "Nhạc đờn ca tài tử.\nẨm thực Nam Bộ."  # one kind of line break
+    page = client.post(
+        "/organizer/events/new", data=_event_form(slug="other-2031", **{"content-vi-title": "Dòng một\nDòng hai"})
+    ).get_data(as_text=True)
+    assert "This field contains control characters. Please remove them." in page
+    assert 'href="#content-vi-title"' in page and 'id="content-vi-title"' in page
+
+
+def test_the_editor_lists_the_mistakes_of_every_language_at_once(client, login, organizer):
+    login(organizer[0])
+    long_title = "x" * 201
+    page = client.post(
+        "/organizer/events/new",
+        data=_event_form(capacity="-1", **{"content-vi-title": long_title, "content-ko-title": long_title}),
+    ).get_data(as_text=True)
+    summary = page[page.index("data-error-summary") : page.index("</ul>", page.index("data-error-summary"))]
+    assert [line.split('"')[0] for line in summary.split('href="#')[1:]] == ["capacity", "content-vi-title", "content-ko-title"]
+    assert page.count('aria-invalid="true"') == 3

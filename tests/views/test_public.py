@@ -163,3 +163,49 @@ def test_catalog_pages_keep_the_filters(app, client, make_event):
     assert "Page 1 of 3" in page
     assert 'href="/en/events/?category=festival&amp;page=2"' in page
     assert "Festival 2" in _text(client.get("/en/events/?category=festival&page=2"))
+
+
+@pytest.mark.seat_drift_expected  # seats held set by hand, without registrations
+def test_cards_say_where_registration_stands(client, make_event):
+    now = utcnow()
+    make_event(titles={"vi": "Mở"}, capacity=20, seats_taken=8, starts_at=now + timedelta(days=10))
+    make_event(titles={"vi": "Một chỗ"}, capacity=20, seats_taken=19, starts_at=now + timedelta(days=11))
+    make_event(titles={"vi": "Đầy"}, capacity=3, seats_taken=3, starts_at=now + timedelta(days=12))
+    opens = datetime(now.year + 1, 3, 3, 9, tzinfo=UTC)
+    make_event(titles={"vi": "Sắp mở"}, registration_opens_at=opens, starts_at=opens + timedelta(days=30))
+    make_event(
+        titles={"vi": "Đã đóng"}, registration_opens_at=now - timedelta(days=9), registration_closes_at=now - timedelta(hours=1)
+    )
+    make_event(titles={"vi": "Hủy"}, status=EventStatus.CANCELLED, starts_at=now + timedelta(days=13))
+    for url in ("/vi/events/", "/vi/"):
+        states = [line.split(">")[1].split("<")[0] for line in _text(client.get(url)).splitlines() if "card__state" in line]
+        assert sorted(states) == sorted(
+            ["Còn 12 chỗ", "Còn 1 chỗ", "Hết chỗ – đang nhận danh sách chờ", f"Mở đăng ký ngày 3 tháng 3 {now.year + 1}",
+             "Đã đóng đăng ký", "Đã hủy"]
+        ), url  # fmt: skip
+    english = _text(client.get("/en/events/"))
+    assert "12 seats left" in english and "1 seat left" in english and f"Opens March 3, {now.year + 1}" in english
+
+
+def test_shared_links_show_title_date_and_summary(client, make_event):
+    event = make_event(titles={"ko": "한복 체험"}, starts_at=datetime(2031, 5, 17, 3, tzinfo=UTC))
+    page = _text(client.get(f"/ko/events/{event.slug}/"))
+    assert '<meta property="og:title" content="한복 체험">' in page
+    assert '<meta property="og:url" content="https://events.example.test/ko/events/' + event.slug + '/">' in page
+    assert '<meta property="og:locale" content="ko_KR">' in page and 'og:locale:alternate" content="vi_VN"' in page
+    description = page.split('<meta property="og:description" content="')[1].split('"')[0]
+    assert description.startswith("2031년 5월 17일 토요일 · Bến Ninh Kiều — 한복 체험 summary")
+    assert '<meta name="twitter:card" content="summary">' in page and '<meta property="og:type" content="website">' in page
+    for url in ("/th/", "/th/events/"):
+        assert '<meta property="og:locale" content="th_TH">' in _text(client.get(url))
+
+
+def test_description_headings_follow_the_page_title(client, make_event):
+    event = make_event(titles={"en": "Headings"})
+    event.translations[0].description = "### Programme\n\nText\n\n##### Food\n\n### Tickets"
+    from exchange.extensions import db
+
+    db.session.commit()
+    page = _text(client.get(f"/en/events/{event.slug}/"))
+    # The page's h1 is the title: the text's ### become h2 and the ##### under them h3, so no level is skipped.
+    assert "<h2>Programme</h2>" in page and "<h3>Food</h3>" in page and "<h2>Tickets</h2>" in page

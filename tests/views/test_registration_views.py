@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from exchange.extensions import db
@@ -361,3 +362,17 @@ def test_registration_posts_are_rate_limited(app, make_event):
     assert codes == [303, 303, 429]
     db.session.rollback()  # end the read snapshot this session took before the other app wrote
     assert _registrations() == 2
+
+
+def test_a_form_sent_back_opens_with_a_summary_linking_to_each_mistake(client, make_event):
+    event = make_event(titles={"th": "งานวัฒนธรรม"})
+    page = client.post(f"/th/events/{event.slug}/register", data={"full_name": "สุดา", "email": "nope"}).get_data(as_text=True)
+    assert 'role="alert" tabindex="-1" autofocus data-error-summary' in page
+    summary = page[page.index("data-error-summary") : page.index("</div>", page.index("data-error-summary"))]
+    targets = [part.split('"')[0] for part in summary.split('href="#')[1:]]
+    assert targets == ["email", "category", "country", "consent"]  # the page's order; the name was fine
+    for target in targets:
+        assert f'id="{target}"' in page.split("</form>")[0].split("data-error-summary")[1]
+    assert page.count('aria-invalid="true"') == 4
+    with force_locale("th"):
+        assert gettext("Privacy notice") in summary
