@@ -232,7 +232,7 @@ def _check_seat_caps(event: Event, email_normalized: str, client_key: str, seats
             held_by(Registration.email_normalized == email_normalized),
             held_by(Registration.client_key == client_key) if per_client is not None else literal(0),
         )
-    ).one()
+    ).tuples().one()
     if by_address + seats > per_address:
         raise SeatLimitReached(
             _ln(
