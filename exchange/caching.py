@@ -19,17 +19,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime
 from functools import lru_cache, wraps
 from pathlib import Path
 
-from flask import Flask, Response, current_app, has_app_context, request, send_from_directory, url_for
+from flask import Flask, Response, current_app, g, has_app_context, request, send_from_directory, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session
+from werkzeug.http import dump_cookie, parse_cookie, parse_etags, unquote_etag
 
 from .extensions import cache, db
+from .i18n import language_cookie_settings
 from .models import Event, EventTranslation, utcnow
 
 compress = Compress()
@@ -60,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule(f"{app.static_url_path}/v/<fingerprint>/<path:filename>", "static_versioned", static_versioned)
     app.jinja_env.globals["static_url"] = static_url
     app.session_interface = PublicSessionInterface()
+    app.wsgi_app = PageCacheFront(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
 # -- invalidation ---------------------------------------------------------------------------------
@@ -161,7 +165,16 @@ def cached_page(language=None, vary=None):
                 if boundary is not None:
                     timeout = max(1, min(timeout, int(boundary - now.timestamp()) + 1))
                 cache.set(key, entry, timeout=timeout)
-            return _conditional_response(*entry, vary() if vary else ())
+            response = _conditional_response(*entry, vary() if vary else ())
+            if response.status_code == 200 and request.method == "GET":
+                # For PageCacheFront, which stores the final response (headers of every after_request included).
+                timeout = current_app.config["CACHE_DEFAULT_TIMEOUT"]
+                if boundary is not None:
+                    timeout = max(1, min(timeout, int(boundary - now.timestamp())))
+                response.headers[FRONT_MARKER] = (
+                    f"{version} {boundary if boundary is not None else '-'} {timeout} {g.get('lang') or '-'}"
+                )
+            return response
 
         return wrapper
 
@@ -200,6 +213,140 @@ class PublicSessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
         if cache_control == REVALIDATE and "Set-Cookie" in response.headers:
             response.headers["Cache-Control"] = "private, no-cache"
+
+
+# -- the front: cached pages answered before Flask runs ------------------------------------------
+
+FRONT_MARKER = "X-Exchange-Page-Cache"  # set by cached_page, never sent: version, boundary, timeout, language
+FRONT_KEY = "front:{version}:{path}?{query}|{varying}"
+FRONT_VARY_KEY = "front-vary:{path}"
+
+
+class PageCacheFront:
+    """WSGI middleware that answers a request for a cached public page before Flask runs.
+
+    A page served by `cached_page` is the same for every visitor without a session, so the
+    final response (every after_request header included: security headers, compression,
+    ETag) is kept under the content version, the path, the query and the values of the
+    request headers it varies on (its `Vary`), like a shared HTTP cache. A later request for
+    it is answered from the cache with three lookups and no database, no session, no
+    template: the cost of a hello-world. The entry is dropped at its next time boundary, and
+    a new content version (any committed change to public content) makes it unreachable.
+    Only the language cookie is per visitor: it is set here, as `remember_lang` would.
+    Anything else (a session cookie, a POST, a cache that does not answer) goes to Flask.
+    """
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.session_cookie = app.config["SESSION_COOKIE_NAME"]
+        self.language_cookie = app.config["LANGUAGE_COOKIE_NAME"]
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        cookies = parse_cookie(environ.get("HTTP_COOKIE"))
+        if self.session_cookie in cookies:
+            return self.wsgi_app(environ, start_response)
+        try:
+            entry = self._lookup(environ, cookies)
+        except Exception:  # a cache that does not answer: Flask serves the page (and logs what fails)
+            entry = None
+        if entry is None:
+            return self._fetch(environ, cookies, start_response)
+        return self._serve(entry, environ, cookies, start_response)
+
+    @property
+    def _backend(self):
+        return self.app.extensions["cache"][cache]
+
+    def _key(self, version: str, environ, cookies, vary: tuple[str, ...]) -> str:
+        # A page that varies on Cookie reads only the language cookie (a session goes to Flask).
+        varying = "|".join(
+            cookies.get(self.language_cookie, "")
+            if name == "cookie"
+            else environ.get("HTTP_" + name.upper().replace("-", "_"), "")
+            for name in vary
+        )
+        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        return FRONT_KEY.format(version=version, path=path, query=query, varying=varying)
+
+    def _lookup(self, environ, cookies):
+        backend = self._backend
+        version = backend.get(VERSION_KEY)
+        vary = backend.get(FRONT_VARY_KEY.format(path=environ.get("PATH_INFO", ""))) if version else None
+        if vary is None:
+            return None
+        entry = backend.get(self._key(version, environ, cookies, vary))
+        if entry is None or (entry["boundary"] is not None and time.time() >= entry["boundary"]):
+            return None
+        return entry
+
+    def _serve(self, entry: dict, environ, cookies, start_response):
+        headers = list(entry["headers"])
+        lang = entry["lang"]
+        if lang and cookies.get(self.language_cookie) != lang:
+            headers = [(name, value) for name, value in headers if name != "Cache-Control"]
+            headers += [
+                ("Set-Cookie", dump_cookie(self.language_cookie, lang, **language_cookie_settings(self.app.config))),
+                ("Cache-Control", "private, no-cache"),
+            ]
+        if _matches(environ.get("HTTP_IF_NONE_MATCH"), entry["etag"]):
+            kept = {"etag", "cache-control", "vary", "set-cookie"}
+            start_response("304 NOT MODIFIED", [(name, value) for name, value in headers if name.lower() in kept])
+            return [b""]
+        start_response(entry["status"], headers)
+        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else entry["body"]]
+
+    def _fetch(self, environ, cookies, start_response):
+        captured: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            marker = next((value for name, value in headers if name == FRONT_MARKER), None)
+            headers = [(name, value) for name, value in headers if name != FRONT_MARKER]
+            captured.update(status=status, headers=headers, marker=marker)
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        if captured.get("marker") is None or not captured["status"].startswith("200"):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        try:
+            self._store(environ, cookies, captured["status"], captured["headers"], captured["marker"], body)
+        except Exception:  # the visitor has the page; only the next one is slower
+            pass
+        return [body]
+
+    def _store(self, environ, cookies, status: str, headers: list, marker: str, body: bytes) -> None:
+        version, boundary, timeout, lang = marker.split(" ")
+        own_cookie = f"{self.language_cookie}="
+        if any(name == "Set-Cookie" and not value.startswith(own_cookie) for name, value in headers):
+            return  # a cookie of this visitor's own: not for anyone else
+        kept = [(name, value) for name, value in headers if name not in ("Set-Cookie", "Cache-Control")]
+        vary = tuple(sorted({part.strip().lower() for name, value in kept if name == "Vary" for part in value.split(",")} - {""}))
+        entry = {
+            "status": status,
+            "headers": [*kept, ("Cache-Control", REVALIDATE)],
+            "body": body,
+            "etag": next((value for name, value in kept if name == "ETag"), None),
+            "boundary": None if boundary == "-" else float(boundary),
+            "lang": None if lang == "-" else lang,
+        }
+        backend = self._backend
+        backend.set(FRONT_VARY_KEY.format(path=environ.get("PATH_INFO", "")), vary, timeout=int(timeout))
+        backend.set(self._key(version, environ, cookies, vary), entry, timeout=int(timeout))
+
+
+def _matches(if_none_match: str | None, etag: str | None) -> bool:
+    """Whether the client holds this response, in any encoding Flask-Compress gave it ("<tag>:gzip")."""
+    if not if_none_match or not etag:
+        return False
+    ours = unquote_etag(etag)[0].partition(":")[0]
+    return any(tag.partition(":")[0] == ours for tag in parse_etags(if_none_match).as_set())
 
 
 # -- static files ---------------------------------------------------------------------------------

@@ -242,15 +242,18 @@ def localize_blueprint(bp) -> None:
         # The language a visitor last read in is where / sends them next time.
         name, lang = current_app.config["LANGUAGE_COOKIE_NAME"], g.get("lang")
         if lang and request.cookies.get(name) != lang:
-            response.set_cookie(
-                name,
-                lang,
-                max_age=current_app.config["LANGUAGE_COOKIE_MAX_AGE"],
-                samesite="Lax",
-                secure=current_app.config["SESSION_COOKIE_SECURE"],
-                httponly=True,
-            )
+            response.set_cookie(name, lang, **language_cookie_settings(current_app.config))
         return response
+
+
+def language_cookie_settings(config) -> dict:
+    """How the language cookie is set (here and by the page cache's front, caching.PageCacheFront)."""
+    return {
+        "max_age": config["LANGUAGE_COOKIE_MAX_AGE"],
+        "samesite": "Lax",
+        "secure": config["SESSION_COOKIE_SECURE"],
+        "httponly": True,
+    }
 
 
 def reset_request_state(_endpoint=None, _values=None) -> None:

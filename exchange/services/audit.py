@@ -28,7 +28,9 @@ class Actor:
 def record(actor: Actor, action: str, *, event: Event | None = None, registration: Registration | None = None, **details) -> None:
     """Add an audit entry to the current transaction (the caller commits with its change)."""
     # An event may be new (no id before the flush); a registration's event is named by id, unloaded.
-    about: dict[str, Event | int | None] = {"event": event} if event is not None else {"event_id": registration.event_id if registration else None}
+    about: dict[str, Event | int | None] = (
+        {"event": event} if event is not None else {"event_id": registration.event_id if registration else None}
+    )
     db.session.add(
         AuditEntry(
             user_id=actor.user_id,

@@ -227,12 +227,13 @@ def _check_seat_caps(event: Event, email_normalized: str, client_key: str, seats
         return select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, who).scalar_subquery()
 
     # One round trip for both sums, each read through its own index.
-    by_address, by_client = db.session.execute(
+    held = db.session.execute(
         select(
             held_by(Registration.email_normalized == email_normalized),
             held_by(Registration.client_key == client_key) if per_client is not None else literal(0),
         )
-    ).tuples().one()
+    ).one()
+    by_address, by_client = int(held[0]), int(held[1])
     if by_address + seats > per_address:
         raise SeatLimitReached(
             _ln(

@@ -227,3 +227,100 @@ def test_static_files_have_fingerprinted_urls_kept_a_year(client):
     assert old.status_code == 200 and "immutable" not in old.headers.get("Cache-Control", "")
     old.close()
     assert client.get("/static/v/000000000000/css/nothing.css").status_code == 404
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements run while the block runs (a page answered by the front runs none)."""
+    from sqlalchemy import event as sqlalchemy_event
+
+    seen: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    sqlalchemy_event.remove(db.engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
+def flask_requests(app):
+    """How many requests reached Flask (the front answers the others)."""
+    from flask import request_started
+
+    seen: list[str] = []
+
+    def note(_sender, **_extra):
+        seen.append("request")
+
+    request_started.connect(note, app)
+    yield seen
+    request_started.disconnect(note, app)
+
+
+@pytest.mark.parametrize("path", PUBLIC_URLS)
+def test_a_cached_page_is_answered_by_the_front_without_flask(app, make_event, statements, flask_requests, path):
+    event = make_event(slug="yoga-day-2031")
+    visitor = app.test_client()
+    visitor.set_cookie("lang", "en")
+    first = visitor.get(path.format(slug=event.slug))
+    statements.clear()
+    flask_requests.clear()
+    again = visitor.get(path.format(slug=event.slug))
+    assert statements == [] and flask_requests == []
+    assert again.status_code == 200 and again.get_data() == first.get_data()
+    for header in ("Content-Type", "Content-Security-Policy", "ETag", "Cache-Control", "X-Frame-Options"):
+        assert again.headers[header] == first.headers[header], header
+    assert "X-Exchange-Page-Cache" not in again.headers and "Set-Cookie" not in again.headers
+
+
+def test_the_front_sets_the_language_cookie_of_a_first_visit(app, make_event, flask_requests):
+    make_event(slug="yoga-day-2031")
+    app.test_client().get("/ko/events/")  # fills the cache
+    flask_requests.clear()
+    newcomer = app.test_client().get("/ko/events/")
+    assert flask_requests == []
+    assert "lang=ko" in newcomer.headers["Set-Cookie"] and "HttpOnly" in newcomer.headers["Set-Cookie"]
+    assert newcomer.headers["Cache-Control"] == "private, no-cache"
+    returning = app.test_client()
+    returning.set_cookie("lang", "ko")
+    assert "Set-Cookie" not in returning.get("/ko/events/").headers
+
+
+def test_the_front_answers_304_and_head(app, make_event, flask_requests):
+    event = make_event(slug="yoga-day-2031")
+    visitor = app.test_client()
+    visitor.set_cookie("lang", "en")
+    etag = visitor.get(f"/en/events/{event.slug}/").headers["ETag"]
+    flask_requests.clear()
+    unchanged = visitor.get(f"/en/events/{event.slug}/", headers={"If-None-Match": etag})
+    head = visitor.head(f"/en/events/{event.slug}/")
+    assert flask_requests == []
+    assert unchanged.status_code == 304 and unchanged.get_data() == b"" and unchanged.headers["ETag"] == etag
+    assert head.status_code == 200 and head.get_data() == b""
+
+
+def test_the_front_keeps_one_copy_per_language_and_encoding(app, make_event):
+    make_event(slug="yoga-day-2031", titles={"en": "Yoga Day", "ko": "요가의 날"})
+    visitor = app.test_client()
+    for _ in range(2):  # the second round is answered by the front
+        korean = visitor.get("/events.ics", headers={"Accept-Language": "ko"})
+        english = visitor.get("/events.ics", headers={"Accept-Language": "en"})
+        assert "요가의 날" in korean.get_data(as_text=True) and "Yoga Day" in english.get_data(as_text=True)
+        chosen = app.test_client()
+        chosen.set_cookie("lang", "ko")
+        assert "요가의 날" in chosen.get("/events.ics", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        reader = app.test_client()  # its language cookie would choose the feed's language above
+        compressed = reader.get("/en/events/", headers={"Accept-Encoding": "gzip"})
+        assert compressed.headers["Content-Encoding"] == "gzip" and b"<html" in gzip.decompress(compressed.get_data())
+        assert "Content-Encoding" not in reader.get("/en/events/").headers
+
+
+def test_a_session_goes_past_the_front(client, login, make_user, make_event, flask_requests):
+    event = make_event(slug="yoga-day-2031")
+    client.get(f"/en/events/{event.slug}/")
+    login(make_user("organizer@example.org", events=[event]))
+    flask_requests.clear()
+    assert client.get(f"/en/events/{event.slug}/").status_code == 200
+    assert flask_requests  # a signed-in visitor gets the page made for them
