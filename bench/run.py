@@ -318,6 +318,8 @@ def gunicorn(app_arguments: list[str], settings: dict[str, str], scratch: Path):
         os.environ,
         EXCHANGE_SECRET_KEY="bench-secret-key",
         EXCHANGE_RATELIMIT_ENABLED="false",
+        # Every request comes from 127.0.0.1: the per-client seat cap would refuse the load script after 100 seats.
+        EXCHANGE_SEATS_PER_CLIENT_LIMIT="0",
         EXCHANGE_BASE_URL=base,
     ) | {f"EXCHANGE_{key}": value for key, value in settings.items()}
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", *app_arguments]
@@ -557,7 +559,8 @@ def render(run: Run, command: str) -> str:
             "",
             f"Data set: {settings['events']} events in eight languages (one in five past), {settings['registrations']:,} "
             f"registrations. The app runs under `gunicorn -c gunicorn.conf.py` (gthread, {os.cpu_count() + 1} workers × 4 "
-            f"threads) with rate limits off; wrk `-t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{settings['duration']}s` on the "
+            "threads) with rate limits and the per-client seat cap off (every request comes from 127.0.0.1); "
+            f"wrk `-t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{settings['duration']}s` on the "
             "same machine, so server and load generator share the cores. The ratio is to the Flask hello-world measured in "
             "the same run under the same settings. The registration POST uses 64 sessions fetched first (cookie and CSRF "
             f"token each) and a new email per request; the check-in POST signs in as the event's organizer. The rush is "
