@@ -5,7 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app wsgi
 LOCALES := vi en ko ja lo km th fr
-PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The server's own maintenance database: a fresh server has no other; the suite creates (and drops) its own.
+PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -30,7 +31,8 @@ $(VENV)/.installed: requirements.txt | $(PY) build-deps
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY) build-deps
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@echo "Installing the test and lint tools into $(VENV)..."
+	$(PY) -m pip install --quiet --progress-bar off -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed compile-translations
@@ -58,8 +60,8 @@ translations: $(VENV)/.installed
 ## beside it (emails land in instance/mail/ as .eml files until a mail server is configured).
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	@EXCHANGE_BASE_URL=$${EXCHANGE_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) create-demo-organizer
+	$(FLASK) seed-demo $(if $(DEMO),,--only-default-database)
+	@EXCHANGE_BASE_URL=$${EXCHANGE_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) create-demo-organizer $(if $(DEMO),,--only-default-database)
 	@export EXCHANGE_BASE_URL=$${EXCHANGE_BASE_URL:-http://$(HOST):$(PORT)}; \
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) outbox send --loop & sender=$$!; \
@@ -93,6 +95,7 @@ check: install-dev lint typecheck
 	$(PY) -m pytest -q tests/services
 
 test-sqlite: install-dev
+	@echo "=== The suite on SQLite ==="
 	$(PY) -m pytest
 
 ## Redis holds the rate limits shared by workers in the sign-in tests; start it as root if it is down.
@@ -107,6 +110,7 @@ test-postgres: install-dev
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; sleep 2; \
 	fi
 	@if $(PY) scripts/postgres_ready.py "$(PG_ADMIN_URL)"; then \
+	  echo "=== The suite on PostgreSQL ($(PG_ADMIN_URL)) ==="; \
 	  TEST_DATABASE_URL="$(PG_ADMIN_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL does not answer at $(PG_ADMIN_URL), and CI requires the PostgreSQL run." >&2; exit 1; \

@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -39,11 +40,35 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
 
 
+ONLY_DEFAULT_DATABASE = click.option(
+    "--only-default-database",
+    is_flag=True,
+    help="Do nothing unless the database is the default SQLite file in instance/ (what `make run` passes).",
+)
+
+
+def _configured_elsewhere(only_default_database: bool) -> bool:
+    """True (and says so) when `make run` must leave a database that is not its own default one alone."""
+    if not only_default_database:
+        return False
+    default = f"sqlite:///{Path(current_app.instance_path) / 'exchange.sqlite3'}"
+    if current_app.config["SQLALCHEMY_DATABASE_URI"] == default:
+        return False
+    click.echo(
+        "The database is configured (not make run's own instance/exchange.sqlite3): no demo data or demo account "
+        "written to it. Run `flask seed-demo` and `flask create-demo-organizer` yourself if you want them there."
+    )
+    return True
+
+
 @click.command("seed-demo")
 @click.option("--year", type=click.IntRange(2000, 2200), help="Date every event in this year instead of its next occurrence.")
+@ONLY_DEFAULT_DATABASE
 @with_appcontext
-def seed_demo_command(year: int | None) -> None:
+def seed_demo_command(year: int | None, only_default_database: bool) -> None:
     """Load the city's cultural-diplomacy programme (events already there are kept)."""
+    if _configured_elsewhere(only_default_database):
+        return
     today = datetime.now(ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])).date()
     result = seed_demo(today, year)
     left_out = len(load_programme()) - len(result.created) - len(result.kept)
@@ -130,9 +155,12 @@ def create_user_command(email: str, role: str, password_stdin: bool, language: s
 
 
 @click.command("create-demo-organizer")
+@ONLY_DEFAULT_DATABASE
 @with_appcontext
-def create_demo_organizer_command() -> None:
+def create_demo_organizer_command(only_default_database: bool) -> None:
     """For `make run`: an administrator account for trying the back office, printed with its password."""
+    if _configured_elsewhere(only_default_database):
+        return
     email, password = "demo@example.org", "ninh-kieu-wharf-lanterns"
     if not user_exists(email):
         create_user(email, password, UserRole.ADMIN, "vi")
