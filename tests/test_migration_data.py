@@ -9,22 +9,27 @@ from exchange import create_app
 from exchange.extensions import db
 
 
+def _insert_event(connection, slug: str, *, seats_taken: int, now: datetime) -> None:
+    """Event 1, in the columns every revision tested here has."""
+    connection.execute(
+        sa.text(
+            "INSERT INTO event (id, slug, status, category, starts_at, ends_at, timezone, venue_name, venue_address,"
+            " capacity, seats_taken, registration_opens_at, registration_closes_at, allows_individuals,"
+            " allows_delegations, max_delegation_size, partner_countries, created_at, updated_at)"
+            " VALUES (1, :slug, 'published', 'culture', :now, :later, 'Asia/Ho_Chi_Minh', 'Hall', '', 10, :seats,"
+            " :now, :later, true, true, 5, '[]', :now, :now)"
+        ),
+        {"slug": slug, "seats": seats_taken, "now": now, "later": now + timedelta(hours=1)},
+    )
+
+
 def test_upgrading_keeps_every_row_and_gives_keys_to_existing_attendees(scratch_url, config_for):
     app = create_app(config_for(scratch_url))
     now = datetime.now(UTC)
     with app.app_context():
         upgrade(revision="6df5111d08e0")
         with db.engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO event (id, slug, status, category, starts_at, ends_at, timezone, venue_name, venue_address,"
-                    " capacity, seats_taken, registration_opens_at, registration_closes_at, allows_individuals,"
-                    " allows_delegations, max_delegation_size, partner_countries, created_at, updated_at)"
-                    " VALUES (1, 'yoga', 'published', 'culture', :now, :later, 'Asia/Ho_Chi_Minh', 'Hall', '', 10, 4,"
-                    " :now, :later, true, true, 5, '[]', :now, :now)"
-                ),
-                {"now": now, "later": now + timedelta(hours=1)},
-            )
+            _insert_event(connection, "yoga", seats_taken=4, now=now)
             connection.execute(
                 sa.text(
                     "INSERT INTO user_account (id, email, password_hash, role, language, active, created_at)"
@@ -80,16 +85,7 @@ def test_upgrading_folds_the_names_and_titles_already_there(scratch_url, config_
     with app.app_context():
         upgrade(revision="3b7e2c9d4f10")
         with db.engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO event (id, slug, status, category, starts_at, ends_at, timezone, venue_name, venue_address,"
-                    " capacity, seats_taken, registration_opens_at, registration_closes_at, allows_individuals,"
-                    " allows_delegations, max_delegation_size, partner_countries, created_at, updated_at)"
-                    " VALUES (1, 'don-ca', 'published', 'culture', :now, :later, 'Asia/Ho_Chi_Minh', 'Hall', '', 10, 2,"
-                    " :now, :later, true, true, 5, '[]', :now, :now)"
-                ),
-                {"now": now, "later": now + timedelta(hours=1)},
-            )
+            _insert_event(connection, "don-ca", seats_taken=2, now=now)
             connection.execute(
                 sa.text(
                     "INSERT INTO event_translation (event_id, lang, title, summary, description)"
