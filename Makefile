@@ -27,7 +27,8 @@ build-deps:
 	fi
 
 $(VENV)/.installed: requirements.txt | $(PY) build-deps
-	$(PY) -m pip install --quiet -r requirements.txt
+	@echo "Installing the requirements into $(VENV) (a few minutes the first time: PyICU compiles against ICU)..."
+	$(PY) -m pip install --quiet --progress-bar off -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY) build-deps
