@@ -92,6 +92,8 @@ def test_the_back_office_fits_a_phone_and_asks_before_cancelling(live_server, ex
         box = _box(driver, tick)
         assert box["w"] >= 44 and box["h"] >= 44 and box["x"] + box["w"] <= 390
     _screenshot(driver, "back-office-registrations-390x844")
+    driver.execute_script("document.querySelector('.result-count').scrollIntoView()")
+    _screenshot(driver, "back-office-registrations-cards-390x844")
 
     # Ticking by the edge of the 44 px target, then Apply with the default choice: nothing happens.
     for tick in ticks[:2]:
@@ -99,7 +101,7 @@ def test_the_back_office_fits_a_phone_and_asks_before_cancelling(live_server, ex
         tick.click()
     assert [box.is_selected() for box in driver.find_elements(By.NAME, "selected")][:3] == [True, True, False]
     _submit(driver, driver.find_element(By.CSS_SELECTOR, ".bulk button"))
-    assert "nothing was changed" in driver.find_element(By.TAG_NAME, "main").text
+    assert "chưa có gì thay đổi" in driver.find_element(By.TAG_NAME, "main").text
     db.session.rollback()
     statuses = set(db.session.scalars(select(Registration.status).where(Registration.event_id == busy_event.id)))
     assert statuses == {RegistrationStatus.CONFIRMED}
