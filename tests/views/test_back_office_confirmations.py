@@ -146,3 +146,21 @@ def test_the_audit_log_names_the_registration_and_what_an_edit_changed(client, l
     assert f"<code>{gone.reference}</code>" in page and f'{gone.reference}"' not in page  # named, no longer linked
     assert "<code>capacity</code>: <del><bdi>10</bdi></del> → <ins><bdi>12</bdi></ins>" in page
     assert "<code>title.en</code>: <del><bdi>Yoga Day</bdi></del> → <ins><bdi>Yoga Day on the river</bdi></ins>" in page
+
+
+def test_the_dashboard_lists_the_next_event_first_then_later_ones_then_past_ones(client, login, make_user, make_event):
+    now = utcnow()
+    days = {"last-year": -300, "last-month": -30, "in-a-year": 365, "next-week": 7, "in-a-month": 30}
+    events = [
+        make_event(
+            slug=slug,
+            titles={"en": slug},
+            starts_at=now + timedelta(days=offset),
+            registration_opens_at=now - timedelta(days=400),
+        )
+        for slug, offset in days.items()
+    ]
+    login(make_user("organizer@example.org", events=events))
+    page = client.get("/organizer/").get_data(as_text=True)
+    listed = re.findall(r'<span class="muted">([a-z-]+)</span>', page)
+    assert listed == ["next-week", "in-a-month", "in-a-year", "last-month", "last-year"]
