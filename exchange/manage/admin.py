@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..errors import ExchangeError
 from ..extensions import db
@@ -82,7 +83,11 @@ def user_edit(user_id: int):
 @bp.get("/audit")
 def audit_log():
     """Who did what, when and from where, newest first."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    query = (
+        select(AuditEntry)
+        .options(selectinload(AuditEntry.event).lazyload(Event.translations), selectinload(AuditEntry.registration))
+        .order_by(AuditEntry.id.desc())
+    )
     page = db.paginate(query, page=page_number(request.args), per_page=PER_PAGE, error_out=False)
     return render_template("admin/audit_log.html", page=page)
 

@@ -33,6 +33,7 @@ from ..errors import ExchangeError, RegistrationNotFound
 from ..extensions import db
 from ..http import page_number, parse_id
 from ..i18n import LOCALES, country_name, format_day, format_short_date, format_time_in
+from ..links import url_with_query
 from ..models import AttendeeCategory, Event, Registration, RegistrationStatus
 from ..services.accounts import can_manage, manageable_events_query
 from ..services.audit import Actor, record_now
@@ -47,6 +48,7 @@ from ..services.registration_admin import (
     ListOrder,
     RegistrationFilters,
     apply_to_many,
+    listed_name,
     perform,
     registration_by_reference,
     registrations_by_ids,
@@ -232,25 +234,47 @@ def registration_list(slug: str):
     )  # fmt: skip
 
 
+# Actions that end a registration and email the registrant: the first POST only asks.
+CONFIRMED_ACTIONS = {"cancel", "decline"}
+
+
+def _confirmation(event: Event, action: str, registrations: list[Registration], message: str, target: str, back: str):
+    """The page that names who an action ends and who is emailed; its form POSTs again, confirmed."""
+    return render_template(
+        "manage/confirm_action.html", event=event, action=action, registrations=registrations, message=message,
+        target=target, back=back, form=MessageForm(), listed_name=listed_name,
+    )  # fmt: skip
+
+
 @bp.post("/events/<slug>/registrations/bulk")
 def registration_bulk(slug: str):
-    """One action on every ticked registration; refusals are listed, the rest go ahead."""
+    """One action on every ticked registration; refusals are listed, the rest go ahead.
+
+    The form's first choice is no action at all, and cancel or decline first show
+    whom they would end and email (a second POST with `confirmed` does it).
+    """
     event = _event_or_404(slug)
     form = MessageForm()
     action = request.form.get("action", "")
     values = request.form.getlist("selected")[: PER_PAGE + 1]
     ids = [number for number in map(parse_id, values) if number is not None]
-    if action not in ACTIONS or not ids or len(ids) > PER_PAGE or not form.validate_on_submit():
+    kept = {name: request.args[name] for name in LIST_ARGS if name in request.args}
+    if not action:
+        flash(_("Choose an action first: nothing was changed."), "error")
+    elif action not in ACTIONS or not ids or len(ids) > PER_PAGE or not form.validate_on_submit():
         flash(_("Tick at least one registration and choose an action."), "error")
     else:
         selected = registrations_by_ids(event.id, ids)
         if selected is None:
             abort(404)  # an id of another event's registration: the same answer as a missing one
+        if action in CONFIRMED_ACTIONS and request.form.get("confirmed") != "1":
+            target = url_with_query("manage.registration_bulk", kept, slug=slug)
+            back = url_for("manage.registration_list", slug=slug, **kept)
+            return _confirmation(event, action, selected, form.message.data or "", target, back)
         result = apply_to_many(g.actor, action, selected, form.message.data or "")
         flash(ngettext("Done for %(num)s registration.", "Done for %(num)s registrations.", len(result.done)))
         for reference, why in result.refused:
             flash(f"{reference}: {why}", "error")
-    kept = {name: request.args[name] for name in LIST_ARGS if name in request.args}
     return redirect(url_for("manage.registration_list", slug=slug, **kept), code=303)
 
 
@@ -264,12 +288,16 @@ def registration_detail(slug: str, reference: str):
 
 @bp.post("/events/<slug>/registrations/<reference>/<action>")
 def registration_action(slug: str, reference: str, action: str):
-    """Approve, decline, cancel, promote or resend; the registrant is emailed."""
+    """Approve, decline, cancel, promote or resend; the registrant is emailed. Cancel and decline ask first."""
     event = _event_or_404(slug)
     registration = _registration_or_404(event, reference)
     form = MessageForm()
     if action not in ACTIONS or not form.validate_on_submit():
         abort(404 if action not in ACTIONS else 400)
+    if action in CONFIRMED_ACTIONS and request.form.get("confirmed") != "1":
+        target = url_for("manage.registration_action", slug=slug, reference=registration.reference, action=action)
+        back = url_for("manage.registration_detail", slug=slug, reference=registration.reference)
+        return _confirmation(event, action, [registration], form.message.data or "", target, back)
     try:
         perform(g.actor, action, registration.id, form.message.data or "")
         flash(_("Done. The registrant is being emailed."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -14,6 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import Model, db
 from .event import Event, db_enum
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .registration import Registration
 
 
 class UserRole(enum.StrEnum):
@@ -115,3 +119,5 @@ class AuditEntry(Model):
 
     user: Mapped[User | None] = relationship()
     event: Mapped[Event | None] = relationship()
+    # The registration the entry is about, while it exists (details keep its reference after).
+    registration: Mapped[Registration | None] = relationship()

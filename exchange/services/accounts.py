@@ -6,7 +6,7 @@ import unicodedata
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import transactional
@@ -14,7 +14,7 @@ from ..errors import ExchangeError
 from ..extensions import db
 from ..i18n import LOCALES
 from ..models import Event, User, UserRole, event_assignment, utcnow
-from .audit import Actor, record
+from .audit import Actor, changes, record
 
 MIN_PASSWORD_LENGTH = 12
 # A password of 12 characters drawn from fewer than this many different ones ("aaaaaaaaaaaa",
@@ -147,6 +147,16 @@ def set_language(user_id: int, language: str) -> None:
     get_user(user_id).language = language
 
 
+def _audited(user: User) -> dict[str, object]:
+    """What an administrator may change on an account, as the audit log compares it (events by web address)."""
+    return {
+        "role": user.role,
+        "active": user.active,
+        "may_export": user.may_export,
+        "events": sorted(e.slug for e in user.events),
+    }
+
+
 @transactional
 def update_user(
     actor: Actor, user_id: int, *, role: UserRole, active: bool, event_ids: list[int], may_export: bool = False
@@ -160,11 +170,12 @@ def update_user(
         raise AccountError(_l("You cannot remove your own administrator access."))
     if user.active and not active:
         user.session_version += 1
+    before = _audited(user)
     user.role, user.active, user.may_export = role, active, may_export
     user.events = list(db.session.scalars(select(Event).where(Event.id.in_(event_ids)))) if event_ids else []
     record(
         actor, "user.updated", target=user.email, role=role.value, active=active, events=sorted(event_ids),
-        may_export=may_export,
+        may_export=may_export, changes=changes(before, _audited(user)) or None,
     )  # fmt: skip
     return user
 
@@ -178,8 +189,12 @@ def can_manage(user: User, event: Event) -> bool:
 
 
 def manageable_events_query(user: User):
-    """A select() of the events `user` may manage, soonest first."""
-    query = select(Event).order_by(Event.starts_at.desc())
+    """A select() of the events `user` may manage: the next one first, then later ones, then past ones (latest first).
+
+    An event under way has not ended, so it comes before the next one to start.
+    """
+    coming = Event.ends_at >= utcnow()
+    query = select(Event).order_by(case((coming, 0), else_=1), case((coming, Event.starts_at)), Event.starts_at.desc())
     if not user.is_admin:
         query = query.join(event_assignment, event_assignment.c.event_id == Event.id).where(event_assignment.c.user_id == user.id)
     return query

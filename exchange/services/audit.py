@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..database import transactional
 from ..extensions import db
@@ -48,3 +51,28 @@ def record(actor: Actor, action: str, *, event: Event | None = None, registratio
 def record_now(actor: Actor, action: str, *, event: Event | None = None, **details) -> None:
     """Record an action that changes nothing else (an export) in a transaction of its own."""
     record(actor, action, event=event, **details)
+
+
+# Never written to the log, even when an edit changes them.
+SECRET_FIELDS = frozenset({"password", "password_hash", "totp_secret", "recovery_codes", "manage_token", "token"})
+_LONGEST = 120  # characters of a value kept in the log; a description is named, not copied
+
+
+def _text(value: object) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(sorted(str(item) for item in value))
+    text = "" if value is None else str(value)
+    return text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
+
+
+def changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, list[str]]:
+    """What an edit changed, field by field, as [old, new] text; secret fields are left out."""
+    return {
+        key: [_text(before.get(key)), _text(after.get(key))]
+        for key in sorted(set(before) | set(after))
+        if key not in SECRET_FIELDS and before.get(key) != after.get(key)
+    }

@@ -16,7 +16,7 @@ from ..errors import ExchangeError
 from ..extensions import db
 from ..models import ACTIVE_STATUSES, Category, Event, EventStatus, EventTranslation, Registration, RegistrationStatus
 from .anniversaries import looks_like_a_count, recognise, shift_counts, years_since
-from .audit import Actor, record
+from .audit import Actor, changes, record
 from .notifications import Notice, notify
 from .registrations import notify_promoted
 from .seats import fill_from_waitlist, record_change, release_seats, set_capacity
@@ -83,6 +83,15 @@ def change_capacity(event: Event, capacity: int) -> list[Registration]:
     return fill_from_waitlist(event)
 
 
+def _audited(event: Event) -> dict[str, object]:
+    """The editor's fields of an event as the audit log compares them (content per language as `title.vi`)."""
+    fields: dict[str, object] = {name: getattr(event, name) for name in EventDraft.__dataclass_fields__ if name != "translations"}
+    for translation in event.translations:
+        for part in ("title", "summary", "description"):
+            fields[f"{part}.{translation.lang}"] = getattr(translation, part)
+    return fields
+
+
 @transactional
 def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
     """Create an event (as a draft, assigned to its creator) or update one.
@@ -100,6 +109,7 @@ def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
             actor.user.events.append(event)
     else:
         event = lock_event(event_id)
+        before = _audited(event)
         promoted = change_capacity(event, draft.capacity)
         for key, value in values.items():
             setattr(event, key, value)
@@ -118,7 +128,10 @@ def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
     db.session.flush()
     for registration in promoted:
         notify_promoted(registration)
-    record(actor, "event.created" if event_id is None else "event.updated", event=event, slug=event.slug)
+    if event_id is None:
+        record(actor, "event.created", event=event, slug=event.slug)
+    else:
+        record(actor, "event.updated", event=event, slug=event.slug, changes=changes(before, _audited(event)) or None)
     return event
 
 

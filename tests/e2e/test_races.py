@@ -141,7 +141,7 @@ def test_the_registrant_and_an_organizer_cancelling_at_once_cancel_once(
             actions.append(lambda s=session, t=outcome.token: s.post(f"/en/r/{t}/cancel", {"confirm": "y"}))
             actions.append(
                 lambda r=reference, p=f"/organizer/events/{event.slug}/registrations": organizer.post(
-                    f"{p}/{r}/cancel", {"message": "Duplicate booking."}
+                    f"{p}/{r}/cancel", {"message": "Duplicate booking.", "confirmed": "1"}
                 )
             )
         answers = all_at_once(actions)
@@ -171,7 +171,7 @@ def test_approve_against_decline_decides_once(start_server, runner, make_event, 
         actions = []
         for group in groups:
             actions.append(lambda r=group.reference: first.post(f"{path}/{r}/approve", {"message": "Welcome."}))
-            actions.append(lambda r=group.reference: second.post(f"{path}/{r}/decline", {"message": "Sorry."}))
+            actions.append(lambda r=group.reference: second.post(f"{path}/{r}/decline", {"message": "Sorry.", "confirmed": "1"}))
         answers = all_at_once(actions)
     db.session.rollback()  # see what the server committed
     statuses = _status_counts(event.id)

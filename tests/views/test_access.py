@@ -88,13 +88,18 @@ TABLE = {
 }
 
 # Variants of one endpoint whose form decides what happens: each is held against every role too.
+# Cancel and decline act on their confirmed POST (the first one only asks), so the variants send that one.
 VARIANTS = {
     "door undoes a check-in": ("manage.checkin_mark", DOOR_ACTION, {"reference": "REFERENCE", "undo": "1"}),
     **{
-        f"bulk {action}": ("manage.registration_bulk", EVENT_ACTION, {"action": action, "selected": "REGISTRATION_ID"})
+        f"bulk {action}": (
+            "manage.registration_bulk",
+            EVENT_ACTION,
+            {"action": action, "selected": "REGISTRATION_ID", "confirmed": "1"},
+        )
         for action in ("approve", "decline", "promote", "cancel", "resend")
     },
-    "cancel one registration": ("manage.registration_action", EVENT_ACTION, {"message": ""}),
+    "cancel one registration": ("manage.registration_action", EVENT_ACTION, {"message": "", "confirmed": "1"}),
 }
 
 
