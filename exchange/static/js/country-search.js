@@ -37,10 +37,11 @@
     input.setAttribute("aria-controls", select.id);
     var label = document.createElement("label");
     label.htmlFor = input.id;
-    label.className = "hint";
+    label.className = "visually-hidden";
     label.textContent = select.getAttribute("data-country-search");
+    input.placeholder = label.textContent;
     var status = document.createElement("p");
-    status.className = "hint";
+    status.className = "visually-hidden";
     status.setAttribute("aria-live", "polite");
     select.before(label, input);
     select.after(status);
