@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -71,7 +70,7 @@ def read_delegate_file(filename: str, content: bytes, max_delegates: int) -> lis
     if not content:
         raise DelegateListRefused(_l("The file is empty."))
     if content.startswith(b"PK") or filename.lower().endswith(".xlsx"):
-        return _delegate_rows(_xlsx_rows(content, max_delegates), max_delegates)
+        return _delegate_rows(_xlsx_rows(content, max_delegates), max_delegates, read_all=False)
     text = _decode(content)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -103,27 +102,22 @@ def _decode(content: bytes) -> str:
 
 
 def _xlsx_rows(content: bytes, max_delegates: int) -> list[list[str]]:
-    """The first sheet's rows (at most a header and `max_delegates` + 1, enough to tell the list is too long)."""
+    """The first sheet's first rows: a header and `max_delegates` + 1, enough to tell that the list is too long."""
     from openpyxl import load_workbook  # only the import needs it
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise DelegateListRefused(_l("This file cannot be read as an Excel workbook (.xlsx).")) from None
-    except Exception:  # openpyxl raises its own errors for a damaged workbook
+    except Exception:  # not a zip, not a workbook, or a damaged one: openpyxl and zipfile raise many kinds
         raise DelegateListRefused(_l("This file cannot be read as an Excel workbook (.xlsx).")) from None
     try:
         sheet = workbook.worksheets[0]
         rows = []
         for values in sheet.iter_rows(max_row=max_delegates + 2, max_col=len(COLUMNS), values_only=True):
             rows.append(["" if value is None else str(value) for value in values])
-        overflow = sheet.max_row is not None and sheet.max_row > max_delegates + 2
     except Exception:
         raise DelegateListRefused(_l("This file cannot be read as an Excel workbook (.xlsx).")) from None
     finally:
         workbook.close()
-    if overflow:
-        rows.append([""] * len(COLUMNS))  # more rows follow: let the count below refuse the list
     return rows
 
 
@@ -133,13 +127,21 @@ def _cell(value: str) -> str:
     return "" if value in {"-", "–", "—"} else value
 
 
-def _delegate_rows(rows: list[list[str]], max_delegates: int) -> list[DelegateListRow]:
+def _delegate_rows(rows: list[list[str]], max_delegates: int, read_all: bool = True) -> list[DelegateListRow]:
+    """Delegates from a table's rows; `read_all` False when only the first rows were read (the count is then a minimum)."""
     cleaned = [[_cell(cell) for cell in row[: len(COLUMNS)]] for row in rows]
     if cleaned and cleaned[0] and fold_for_search(cleaned[0][0]) in _NAME_HEADERS:
         cleaned = cleaned[1:]
     cleaned = [row for row in cleaned if any(row)]
     if not cleaned:
         raise DelegateListRefused(_l("No delegates were found: put one person per line, the full name first."))
+    if len(cleaned) > max_delegates and not read_all:
+        raise DelegateListRefused(
+            _l(
+                "The file has more than %(size)s delegates; a delegation has at most %(size)s. Nothing was changed.",
+                size=max_delegates,
+            )
+        )
     if len(cleaned) > max_delegates:
         raise DelegateListRefused(
             _l(

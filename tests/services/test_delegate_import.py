@@ -97,8 +97,11 @@ def test_an_xlsx_formula_is_refused_not_evaluated():
 
 
 def test_an_xlsx_longer_than_the_maximum_is_refused_without_reading_it_all():
-    with pytest.raises(DelegateListRefused, match="a delegation has at most 5"):
+    with pytest.raises(DelegateListRefused, match="The file has more than 5 delegates; a delegation has at most 5"):
         read_delegate_file("list.xlsx", _xlsx([[f"Person {n}"] for n in range(5000)]), 5)
+    # A header and exactly the maximum, then empty formatted rows: accepted.
+    rows = [["Name"], *([f"Person {n}"] for n in range(5)), *([None] for _ in range(50))]
+    assert len(read_delegate_file("list.xlsx", _xlsx(rows), 5)) == 5
 
 
 @pytest.mark.parametrize(
