@@ -20,6 +20,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .links import url_with_query
+from .validators import format_phone
 
 # The UI locales, in the order the language switcher lists them.
 LOCALES: tuple[str, ...] = ("vi", "en", "ko", "ja", "lo", "km", "th", "fr")
@@ -72,7 +73,8 @@ def language_name(code: str) -> str:
 
 
 @cache
-def _territories(locale: str) -> tuple[tuple[str, str], ...]:
+def territory_choices(locale: str) -> tuple[tuple[str, str], ...]:
+    """(ISO code, name) of every country in `locale`, sorted by name."""
     names = Locale.parse(locale).territories
     # Two-letter codes are countries and territories; digits are regions such as "World".
     pairs = [
@@ -85,7 +87,7 @@ def _territories(locale: str) -> tuple[tuple[str, str], ...]:
 
 def country_choices() -> tuple[tuple[str, str], ...]:
     """(ISO code, name) of every country, named and sorted in the current locale."""
-    return _territories(str(get_locale()))
+    return territory_choices(str(get_locale()))
 
 
 @cache
@@ -111,11 +113,6 @@ def _code_for_name(text: str, names_by_locale) -> str | None:
     return None
 
 
-def country_code_for(text: str) -> str | None:
-    """ISO 3166 code of a country typed or picked by code or by name; None if unknown."""
-    return _code_for_name(text, _territories)
-
-
 def language_code_for(text: str) -> str | None:
     """ISO 639-1 code of a language typed or picked by code or by name; None if unknown."""
     return _code_for_name(text, _languages)
@@ -126,7 +123,7 @@ def language_name_in_locale(code: str) -> str:
 
 
 def is_country_code(code: str) -> bool:
-    return any(code == known for known, _ in _territories("en"))
+    return any(code == known for known, _ in territory_choices("en"))
 
 
 def country_name(code: str) -> str:
@@ -286,6 +283,7 @@ def register_template_helpers(app) -> None:
         event_dates=lambda event: format_event_dates(event.starts_at, event.ends_at, event.timezone),
         event_times=lambda event: format_event_times(event.starts_at, event.ends_at, event.timezone),
         timezone_name=format_timezone,
+        phone=format_phone,
     )
     app.jinja_env.globals["format_short_date"] = format_short_date
     app.jinja_env.globals["format_day_month"] = format_day_month

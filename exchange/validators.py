@@ -81,10 +81,30 @@ class Email:
             raise ValidationError(_l("Enter a valid email address, such as name@example.com.")) from error
 
 
+HOME_REGION = "VN"
+
+
+def format_phone(value: str | None) -> str:
+    """A stored (E.164) number as people write it: "0292 3832 663" for a Vietnamese one, and any other
+    in its own country's grouping after its country code, "+82 10-1234-5678", so it dials from here.
+
+    A value that does not parse is shown as stored. The Phone validator reads both forms back.
+    """
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, HOME_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    if phonenumbers.region_code_for_number(number) == HOME_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 class Phone:
     """A dialable number, Vietnamese unless it starts with +; the field keeps it in E.164."""
 
-    def __init__(self, default_region: str = "VN"):
+    def __init__(self, default_region: str = HOME_REGION):
         self.default_region = default_region
 
     def __call__(self, form: Form, field: Field) -> None:
@@ -126,5 +146,5 @@ class Choice:
     """The value is one of the field's choices (WTForms' own check has no message in our languages)."""
 
     def __call__(self, form: Form, field: Field) -> None:
-        if field.data and field.data not in {str(value) for value, _label in field.choices}:
+        if field.data and field.data not in {str(choice[0]) for choice in field.choices}:
             raise StopValidation(_l("Please choose one of the options in the list."))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -16,6 +17,7 @@ from wtforms import (
     EmailField,
     Field,
     FieldList,
+    FileField,
     Form,
     FormField,
     HiddenField,
@@ -29,16 +31,23 @@ from wtforms.validators import ValidationError
 from ..errors import DelegationTooLarge
 from ..i18n import (
     country_choices,
-    country_code_for,
     country_name,
     language_choices,
     language_code_for,
     language_name_in_locale,
 )
 from ..models import AttendeeCategory, Registration, RegistrationKind
+from ..services.countries import LOCALE_COUNTRIES, country_terms, resolve_country
+from ..services.delegate_import import (
+    MAX_FILE_BYTES,
+    DelegateListRefused,
+    DelegateListRow,
+    parse_delegate_text,
+    read_delegate_file,
+)
 from ..services.event_io import MAX_DELEGATION_SIZE
 from ..services.registrations import ContactData, DelegateData, RegistrationRequest
-from ..validators import Accepted, Choice, Email, Empty, MaxLength, Phone, Required, SafeText
+from ..validators import Accepted, Choice, Email, Empty, MaxLength, Phone, Required, SafeText, format_phone
 
 NAME_LIMIT = 120
 ORGANIZATION_LIMIT = 200
@@ -62,8 +71,24 @@ def email_field() -> EmailField:
     return EmailField(_l("Email"), validators=[SafeText(), Required(), MaxLength(254), Email()])
 
 
-def country_options(blank_label) -> list[tuple[str, str]]:
-    return [("", blank_label), *country_choices()]
+def country_options(blank_label) -> list[tuple]:
+    """The country select's options; each carries the other names it is found by (the script's search terms)."""
+    terms = country_terms(str(get_locale()))
+    return [
+        ("", blank_label),
+        *((code, name, {"data-terms": "|".join(terms.get(code, ())[1:])}) for code, name in country_choices()),
+    ]
+
+
+def page_country_code_for(text: str) -> str | None:
+    """The country a typed name, alias or code means on this page (see services.countries)."""
+    return resolve_country(text, str(get_locale()))
+
+
+def preselect_country(form: FlaskForm) -> None:
+    """A blank form's country is the one the page's language suggests (ko → KR); a choice sent is kept."""
+    if not form.is_submitted() and not form.country.data:
+        form.country.data = LOCALE_COUNTRIES.get(str(get_locale()), "")
 
 
 class ContactForm(FlaskForm):
@@ -84,7 +109,7 @@ class ContactForm(FlaskForm):
     def for_registration(cls, registration: Registration) -> ContactForm:
         return cls(
             full_name=registration.full_name,
-            phone=registration.phone,
+            phone=format_phone(registration.phone),
             category=registration.category.value if registration.category else "",
             organization=registration.organization,
             country=registration.country,
@@ -109,6 +134,10 @@ class RegistrationForm(ContactForm):
     consent = BooleanField(_l("Privacy notice"), validators=[Accepted(CONSENT_MESSAGE)])  # its name in the error summary
     # The honeypot: hidden from people by CSS, left empty by them.
     website = StringField(_l("Leave this field empty"), validators=[Empty()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        preselect_country(self)
 
     def registration_request(self, language: str, client_address: str = "") -> RegistrationRequest:
         return RegistrationRequest(
@@ -152,7 +181,7 @@ class NamedCodeField(StringField):
 
 def nationality_field() -> NamedCodeField:
     return NamedCodeField(
-        _l("Nationality"), to_code=country_code_for, to_name=country_name, message=_l("Choose a country from the list.")
+        _l("Nationality"), to_code=page_country_code_for, to_name=country_name, message=_l("Choose a country from the list.")
     )
 
 
@@ -214,6 +243,15 @@ def bounded_delegation_formdata(formdata, max_delegates: int):
     )
 
 
+def _row_data(row: DelegateListRow) -> dict[str, str]:
+    """An imported row as a delegate row's data: names resolved to codes where they are known, else kept as typed."""
+    data = row.as_form_data()
+    data["nationality"] = page_country_code_for(row.nationality) or row.nationality if row.nationality else ""
+    language = row.interpreter_language
+    data["interpreter_language"] = (language_code_for(language) or language) if language else ""
+    return data
+
+
 class DelegationDetailsForm(FlaskForm):
     """A delegation's details and delegates, which the manage page can change until the deadline."""
 
@@ -226,10 +264,15 @@ class DelegationDetailsForm(FlaskForm):
         _l("Notes for the organizers (optional)"), validators=[SafeText(multiline=True), MaxLength(NOTES_LIMIT)]
     )
     delegates = FieldList(FormField(DelegateForm), min_entries=1, max_entries=MAX_DELEGATION_SIZE)
+    # A list to fill the rows from (see edit_rows); never saved itself.
+    delegate_list = TextAreaField(_l("Paste the list"))
+    delegate_file = FileField(_l("Or choose a CSV or Excel file"))
 
     def __init__(self, *args, max_delegates: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_delegates = max_delegates
+        self.import_error: str | None = None
+        self.import_notice: str | None = None
         self.country.choices = country_options(_l("Choose…"))
         # One list each that every delegate row shares (datalists), not a select per row.
         self.country_names = [name for _code, name in country_choices()]
@@ -243,7 +286,7 @@ class DelegationDetailsForm(FlaskForm):
             country=registration.country,
             contact_name=registration.full_name,
             contact_position=registration.position,
-            phone=registration.phone,
+            phone=format_phone(registration.phone),
             notes=registration.notes,
             delegates=[
                 {
@@ -262,8 +305,11 @@ class DelegationDetailsForm(FlaskForm):
         if not 1 <= len(field.entries) <= self.max_delegates:
             raise ValidationError(_l("A delegation has from 1 to %(size)s delegates.", size=self.max_delegates))
 
-    def edit_rows(self, formdata) -> bool:
-        """Add or remove a delegate row when a row button was pressed (no JavaScript); True if so."""
+    def edit_rows(self, formdata, files=None) -> bool:
+        """Add, remove or import delegate rows when such a button was pressed (no JavaScript); True if so."""
+        if "import_delegates" in formdata:
+            self.import_rows(files.get("delegate_file") if files else None)
+            return True
         if "add_delegate" in formdata:
             if len(self.delegates.entries) < self.max_delegates:
                 self.delegates.append_entry()
@@ -276,6 +322,49 @@ class DelegationDetailsForm(FlaskForm):
         for data in kept or [{}]:
             self.delegates.append_entry(data)
         return True
+
+    def import_rows(self, upload) -> None:
+        """Fill the delegate rows from the pasted list or the uploaded file, after the rows already filled in.
+
+        Nothing is saved: the visitor checks the rows and submits. A list that
+        cannot be read or would pass the event's maximum changes no row and
+        keeps the pasted text, with `import_error` saying why.
+        """
+        try:
+            if upload is not None and upload.filename:
+                imported = read_delegate_file(upload.filename, upload.stream.read(MAX_FILE_BYTES + 1), self.max_delegates)
+            elif (self.delegate_list.data or "").strip():
+                imported = parse_delegate_text(self.delegate_list.data, self.max_delegates)
+            else:
+                raise DelegateListRefused(_l("Paste a list of delegates or choose a file first."))
+            self._append_rows(imported)
+        except DelegateListRefused as refused:
+            self.import_error = str(refused.message)
+            return
+        self.delegate_list.data = ""
+        self.import_notice = ngettext(
+            "%(num)s delegate was added from the list. Check the rows below, then register.",
+            "%(num)s delegates were added from the list. Check the rows below, then register.",
+            len(imported),
+        )
+
+    def _append_rows(self, imported: list[DelegateListRow]) -> None:
+        kept = [
+            entry.data
+            for entry in self.delegates.entries
+            if any((entry.data.get(name) or "") for name in ("full_name", "position", "nationality", "dietary"))
+        ]
+        if len(kept) + len(imported) > self.max_delegates:
+            raise DelegateListRefused(
+                _l(
+                    "With the rows already filled in, that makes %(count)s delegates; a delegation has at most %(size)s.",
+                    count=len(kept) + len(imported),
+                    size=self.max_delegates,
+                )
+            )
+        self.delegates.entries, self.delegates.last_index = [], -1
+        for data in [*kept, *(_row_data(row) for row in imported)]:
+            self.delegates.append_entry(data)
 
     def contact_data(self) -> ContactData:
         return ContactData(
@@ -312,6 +401,10 @@ class DelegationForm(DelegationDetailsForm):
     email = email_field()
     consent = BooleanField(_l("Privacy notice"), validators=[Accepted(CONSENT_MESSAGE)])  # its name in the error summary
     website = StringField(_l("Leave this field empty"), validators=[Empty()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        preselect_country(self)
 
     def registration_request(self, language: str, client_address: str = "") -> RegistrationRequest:
         return RegistrationRequest(

@@ -132,7 +132,10 @@ def delegation_create(slug: str):
         except DelegationTooLarge as too_large:
             formdata, error, status = too_large.formdata, too_large.message, 422
     form = DelegationForm(formdata, max_delegates=event.max_delegation_size)
-    if refusal is None and error is None and formdata is not None and not form.edit_rows(formdata) and form.validate_on_submit():
+    if (
+        refusal is None and error is None and formdata is not None and not form.edit_rows(formdata, request.files)
+        and form.validate_on_submit()
+    ):  # fmt: skip
         outcome, refusal, error = _submit(event, form)
         if outcome is not None:
             return outcome

@@ -94,7 +94,7 @@ def registration_manage(token: str):
             form = _edit_form(registration, error.formdata)
             return _render(registration, token, form, CancelForm(), error=error.message, status=422)
         form = _edit_form(registration, formdata)
-        if form.edit_rows(formdata) or not form.validate_on_submit():
+        if form.edit_rows(formdata, request.files) or not form.validate_on_submit():
             return _render(registration, token, form, CancelForm())
     else:
         form = _edit_form(registration, request.form)

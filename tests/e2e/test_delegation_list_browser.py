@@ -1,0 +1,113 @@
+"""A consulate pastes its delegation from a spreadsheet, and anyone finds a country by typing its name."""
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_check import blocking_violations
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from sqlalchemy import select
+
+from exchange.extensions import db
+from exchange.i18n import LOCALES
+from exchange.models import Registration
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(os.environ.get("EXCHANGE_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+OVERFLOW = "return document.documentElement.scrollWidth - window.innerWidth"
+
+# What a spreadsheet puts on the clipboard: a header, then tab-separated columns, CRLF line ends.
+HEADER = "Họ và tên\tChức vụ\tQuốc tịch\tYêu cầu ăn uống\tNgôn ngữ phiên dịch"
+DELEGATES = [
+    (f"Kim Delegate {number:02d}", "Officer" if number > 1 else "Consul General", "Korea" if number % 3 else "Hàn Quốc",
+     "halal" if number in (4, 9) else "", "Korean" if number % 2 else "")
+    for number in range(1, 26)
+]  # fmt: skip
+CLIPBOARD = "\r\n".join([HEADER, *("\t".join(row) for row in DELEGATES)]) + "\r\n"
+
+
+def _submit(driver, selector: str) -> None:
+    driver.execute_script("window.beforeSubmit = true")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, 10).until(
+        lambda current: current.execute_script("return document.readyState === 'complete' && !window.beforeSubmit")
+    )
+
+
+def _type(driver, name: str, value: str) -> None:
+    field = driver.find_element(By.NAME, name)
+    field.clear()
+    field.send_keys(value)
+
+
+def _paste(driver, name: str, text: str) -> None:
+    """Paste `text` into a field as the clipboard would (typing a tab would move the focus instead)."""
+    driver.execute_script(
+        """const field = document.getElementsByName(arguments[0])[0];
+        const data = new DataTransfer(); data.setData("text/plain", arguments[1]);
+        field.focus();
+        if (field.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}))) {
+          field.setRangeText(arguments[1], field.selectionStart, field.selectionEnd, "end");
+          field.dispatchEvent(new Event("input", {bubbles: true}));
+        }""",
+        name,
+        text,
+    )
+
+
+def test_a_consulate_pastes_25_delegates_from_a_spreadsheet_and_registers_them(live_server, phone, make_event):
+    event = make_event(titles={"en": "Korea Day", "vi": "Ngày Hàn Quốc"}, capacity=60, max_delegation_size=30)
+    phone.get(f"{live_server}/vi/events/{event.slug}/delegation")
+    assert Select(phone.find_element(By.NAME, "country")).first_selected_option.get_attribute("value") == "VN"
+    _type(phone, "organization", "Tổng Lãnh sự quán Hàn Quốc tại TP. Hồ Chí Minh")
+    phone.find_element(By.ID, "country-search").send_keys("Hàn")
+    assert Select(phone.find_element(By.NAME, "country")).first_selected_option.get_attribute("value") == "KR"
+    _type(phone, "contact_name", "Kim Min-jun")
+    _type(phone, "email", "consulate-25@example.org")
+    _type(phone, "phone", "+82 2 1234 5678")
+    phone.find_element(By.CSS_SELECTOR, ".delegate-import summary").click()
+    _paste(phone, "delegate_list", CLIPBOARD)
+    _submit(phone, 'button[name="import_delegates"]')
+
+    # The preview: 25 rows filled in, nothing registered yet.
+    rows = phone.find_elements(By.CSS_SELECTOR, "[data-delegate-row]")
+    assert len(rows) == 25
+    assert phone.find_element(By.NAME, "delegates-24-full_name").get_attribute("value") == "Kim Delegate 25"
+    assert phone.find_element(By.NAME, "delegates-2-nationality").get_attribute("value") == "Hàn Quốc"
+    assert "Đã thêm 25 đại biểu" in phone.find_element(By.CSS_SELECTOR, '[role="status"]').text
+    assert phone.execute_script(OVERFLOW) <= 0
+    assert blocking_violations(phone) == []
+    db.session.rollback()
+    assert db.session.scalar(select(Registration)) is None
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    phone.save_screenshot(str(ARTIFACTS / "delegation-pasted-25-vi-390.png"))
+
+    phone.find_element(By.NAME, "consent").click()
+    _submit(phone, "form.form .form__actions button")
+    assert phone.find_elements(By.CSS_SELECTOR, '[data-registration-status="pending"]')
+    db.session.rollback()
+    registration = db.session.scalar(select(Registration))
+    assert registration.seats == 25 and registration.country == "KR"
+    assert [delegate.full_name for delegate in registration.delegates] == [row[0] for row in DELEGATES]
+    assert {delegate.nationality for delegate in registration.delegates} == {"KR"}
+    assert [delegate.dietary for delegate in registration.delegates if delegate.dietary] == ["halal", "halal"]
+    assert registration.delegates[0].interpreter_language == "ko" and registration.delegates[1].interpreter_language == ""
+
+
+KOREA = {"vi": "Hàn Quốc", "en": "Korea", "ko": "한국", "ja": "韓国", "lo": "ເກົາຫຼີ", "km": "កូរ៉េ", "th": "เกาหลี", "fr": "Corée"}
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_typing_korea_selects_south_korea_in_every_language(live_server, desktop, make_event, lang):
+    event = make_event(titles={lang: "Korea Day"})
+    desktop.get(f"{live_server}/{lang}/events/{event.slug}/register")
+    country = Select(desktop.find_element(By.NAME, "country"))
+    search = desktop.find_element(By.ID, "country-search")
+    for typed in (KOREA[lang], "Korea"):
+        search.clear()
+        search.send_keys(typed)
+        assert country.first_selected_option.get_attribute("value") == "KR", typed
+        assert [option.get_attribute("value") for option in country.options[:2]] == ["", "KR"], typed
+    # In English, South Korea then North Korea lead the list; Kazakhstan is nowhere near.
+    assert [option.get_attribute("value") for option in country.options[1:3]] == ["KR", "KP"]
