@@ -7,6 +7,7 @@ e-mail address, consent), so the details forms are the base classes.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
@@ -35,6 +36,7 @@ from ..i18n import (
     language_choices,
     language_code_for,
     language_name_in_locale,
+    territory_choices,
 )
 from ..models import AttendeeCategory, Registration, RegistrationKind
 from ..services.countries import LOCALE_COUNTRIES, country_terms, resolve_country
@@ -73,11 +75,14 @@ def email_field() -> EmailField:
 
 def country_options(blank_label) -> list[tuple]:
     """The country select's options; each carries the other names it is found by (the script's search terms)."""
-    terms = country_terms(str(get_locale()))
-    return [
-        ("", blank_label),
-        *((code, name, {"data-terms": "|".join(terms.get(code, ())[1:])}) for code, name in country_choices()),
-    ]
+    return [("", blank_label), *_country_rows(str(get_locale()))]
+
+
+@cache
+def _country_rows(locale: str) -> tuple[tuple, ...]:
+    # Some 250 rows, the same for every form in a language: built once per language and process.
+    terms = country_terms(locale)
+    return tuple((code, name, {"data-terms": "|".join(terms.get(code, ())[1:])}) for code, name in territory_choices(locale))
 
 
 def page_country_code_for(text: str) -> str | None:
