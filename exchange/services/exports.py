@@ -257,7 +257,14 @@ def _local_time(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).isoformat(timespec="seconds") if moment is not None else ""
 
 
+# A value that starts with none of these and holds no separator cannot start a formula.
+_UNSAFE_FIRST = frozenset(" =+-@\t\r\0")
+_SEPARATOR = re.compile(r"[,;\t\r\n]")
+
+
 def _neutralise(value: str) -> str:
+    if value[:1] not in _UNSAFE_FIRST and not _SEPARATOR.search(value):
+        return value  # most values: a name, an email, a date (the expression below costs a third of an export)
     return _FORMULA_START.sub(lambda match: (match[1] or "") + "'", value)
 
 
