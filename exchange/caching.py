@@ -219,7 +219,7 @@ class PublicSessionInterface(SecureCookieSessionInterface):
 
 FRONT_MARKER = "X-Exchange-Page-Cache"  # set by cached_page, never sent: version, boundary, timeout, language
 FRONT_KEY = "front:{version}:{path}?{query}|{varying}"
-FRONT_VARY_KEY = "front-vary:{path}"
+FRONT_VARY_KEY = "front-vary:{path}?{query}"
 
 
 class PageCacheFront:
@@ -263,18 +263,20 @@ class PageCacheFront:
     def _key(self, version: str, environ, cookies, vary: tuple[str, ...]) -> str:
         # A page that varies on Cookie reads only the language cookie (a session goes to Flask).
         varying = "|".join(
-            cookies.get(self.language_cookie, "")
-            if name == "cookie"
-            else environ.get("HTTP_" + name.upper().replace("-", "_"), "")
+            f"{name}={cookies.get(self.language_cookie, '') if name == 'cookie' else environ.get(_environ_key(name), '')}"
             for name in vary
         )
         path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
         return FRONT_KEY.format(version=version, path=path, query=query, varying=varying)
 
+    @staticmethod
+    def _vary_key(environ) -> str:
+        return FRONT_VARY_KEY.format(path=environ.get("PATH_INFO", ""), query=environ.get("QUERY_STRING", ""))
+
     def _lookup(self, environ, cookies):
         backend = self._backend
         version = backend.get(VERSION_KEY)
-        vary = backend.get(FRONT_VARY_KEY.format(path=environ.get("PATH_INFO", ""))) if version else None
+        vary = backend.get(self._vary_key(environ)) if version else None
         if vary is None:
             return None
         entry = backend.get(self._key(version, environ, cookies, vary))
@@ -337,8 +339,12 @@ class PageCacheFront:
             "lang": None if lang == "-" else lang,
         }
         backend = self._backend
-        backend.set(FRONT_VARY_KEY.format(path=environ.get("PATH_INFO", "")), vary, timeout=int(timeout))
+        backend.set(self._vary_key(environ), vary, timeout=int(timeout))
         backend.set(self._key(version, environ, cookies, vary), entry, timeout=int(timeout))
+
+
+def _environ_key(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
 
 
 def _matches(if_none_match: str | None, etag: str | None) -> bool:

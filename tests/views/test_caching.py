@@ -308,6 +308,9 @@ def test_the_front_keeps_one_copy_per_language_and_encoding(app, make_event):
         korean = visitor.get("/events.ics", headers={"Accept-Language": "ko"})
         english = visitor.get("/events.ics", headers={"Accept-Language": "en"})
         assert "요가의 날" in korean.get_data(as_text=True) and "Yoga Day" in english.get_data(as_text=True)
+        # The same path with a language in its query varies on less; neither copy answers for the other.
+        asked = visitor.get("/events.ics?lang=en", headers={"Accept-Language": "ko"})
+        assert "Yoga Day" in asked.get_data(as_text=True) and "요가의 날" not in asked.get_data(as_text=True)
         chosen = app.test_client()
         chosen.set_cookie("lang", "ko")
         assert "요가의 날" in chosen.get("/events.ics", headers={"Accept-Language": "en"}).get_data(as_text=True)
