@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from screens import PHONE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -136,6 +137,14 @@ def phone(browser):
     browser.set_window_size(390, 844)
     browser.delete_all_cookies()
     return browser
+
+
+@pytest.fixture
+def exact_phone(phone):
+    """A viewport of exactly 390×844 CSS pixels, as on the phone."""
+    phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    yield phone
+    phone.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 @pytest.fixture

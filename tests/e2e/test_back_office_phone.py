@@ -1,9 +1,7 @@
 """The back office on a 390 px phone: no sideways scrolling, 44 px touch targets, Sign out in view, confirm before cancel."""
 
-import os
-from pathlib import Path
-
 import pytest
+from screens import save_screenshot
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
@@ -13,22 +11,7 @@ from exchange.models import Registration, RegistrationStatus
 from exchange.services.registrations import register
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
-ARTIFACTS = Path(os.environ.get("EXCHANGE_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 NAMES = ["Nguyễn Thị Phương Thảo", "Élodie Marchand-Dubois", "ສົມພອນ ວົງສະຫວັນ", "សុខ សុភា", "김지훈"]
-
-
-@pytest.fixture
-def exact_phone(phone):
-    """A viewport of exactly 390×844 CSS pixels (the window size would include no browser frame)."""
-    phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
-    yield phone
-    phone.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-
-def _screenshot(driver, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
 
 
 def _submit(driver, element) -> None:
@@ -82,7 +65,7 @@ def test_the_back_office_fits_a_phone_and_asks_before_cancelling(live_server, ex
     assert sign_out.is_displayed() and 0 <= box["x"] and box["x"] + box["w"] <= 390 and box["y"] + box["h"] <= 844
     for entry in driver.find_elements(By.CSS_SELECTOR, ".site-nav a, .site-nav .link-button"):
         assert _box(driver, entry)["h"] >= 44, entry.text
-    _screenshot(driver, "back-office-dashboard-390x844")
+    save_screenshot(driver, "back-office-dashboard-390x844")
 
     driver.get(f"{live_server}/organizer/events/{busy_event.slug}/registrations")
     assert _overflow(driver) == 0
@@ -91,9 +74,9 @@ def test_the_back_office_fits_a_phone_and_asks_before_cancelling(live_server, ex
     for tick in ticks:
         box = _box(driver, tick)
         assert box["w"] >= 44 and box["h"] >= 44 and box["x"] + box["w"] <= 390
-    _screenshot(driver, "back-office-registrations-390x844")
+    save_screenshot(driver, "back-office-registrations-390x844")
     driver.execute_script("document.querySelector('.result-count').scrollIntoView()")
-    _screenshot(driver, "back-office-registrations-cards-390x844")
+    save_screenshot(driver, "back-office-registrations-cards-390x844")
 
     # Ticking by the edge of the 44 px target, then Apply with the default choice: nothing happens.
     for tick in ticks[:2]:
@@ -112,7 +95,7 @@ def test_the_back_office_fits_a_phone_and_asks_before_cancelling(live_server, ex
     _submit(driver, driver.find_element(By.CSS_SELECTOR, ".bulk button"))
     page = driver.find_element(By.TAG_NAME, "main").text
     assert "very.long.address" in page and _overflow(driver) == 0
-    _screenshot(driver, "back-office-confirm-cancel-390x844")
+    save_screenshot(driver, "back-office-confirm-cancel-390x844")
     db.session.rollback()
     assert set(db.session.scalars(select(Registration.status))) == {RegistrationStatus.CONFIRMED}
     _submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
@@ -126,17 +109,17 @@ def test_the_back_office_on_a_desktop(live_server, desktop, busy_event):
     driver.set_window_size(1280, 900)
     _sign_in(driver, live_server)
     assert _overflow(driver) == 0
-    _screenshot(driver, "back-office-dashboard-1280x900")
+    save_screenshot(driver, "back-office-dashboard-1280x900")
     driver.get(f"{live_server}/organizer/events/{busy_event.slug}/registrations")
     assert _overflow(driver) == 0
     secondary = driver.find_elements(By.CSS_SELECTOR, "td.secondary")
     assert secondary and all(cell.is_displayed() for cell in secondary)  # every column on a desktop
-    _screenshot(driver, "back-office-registrations-1280x900")
+    save_screenshot(driver, "back-office-registrations-1280x900")
     registration = db.session.scalars(select(Registration).where(Registration.event_id == busy_event.id)).first()
     driver.get(f"{live_server}/organizer/events/{busy_event.slug}/registrations/{registration.reference}")
     _submit(driver, driver.find_element(By.CSS_SELECTOR, "button[formaction$='/cancel']"))
     assert registration.email in driver.find_element(By.CSS_SELECTOR, ".notice").text
     assert _overflow(driver) == 0
-    _screenshot(driver, "back-office-confirm-cancel-1280x900")
+    save_screenshot(driver, "back-office-confirm-cancel-1280x900")
     db.session.rollback()
     assert db.session.get(Registration, registration.id).status == RegistrationStatus.CONFIRMED

@@ -1,10 +1,8 @@
 """A consulate pastes its delegation from a spreadsheet, and anyone finds a country by typing its name."""
 
-import os
-from pathlib import Path
-
 import pytest
 from axe_check import blocking_violations
+from screens import save_screenshot
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
@@ -14,7 +12,6 @@ from exchange.i18n import LOCALES
 from exchange.models import Registration
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(os.environ.get("EXCHANGE_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 OVERFLOW = "return document.documentElement.scrollWidth - window.innerWidth"
 
 # What a spreadsheet puts on the clipboard: a header, then tab-separated columns, CRLF line ends.
@@ -80,8 +77,7 @@ def test_a_consulate_pastes_25_delegates_from_a_spreadsheet_and_registers_them(l
     assert blocking_violations(phone) == []
     db.session.rollback()
     assert db.session.scalar(select(Registration)) is None
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    phone.save_screenshot(str(ARTIFACTS / "delegation-pasted-25-vi-390.png"))
+    save_screenshot(phone, "delegation-pasted-25-vi-390")
 
     phone.find_element(By.NAME, "consent").click()
     _submit(phone, "form.form .form__actions button")

@@ -1,11 +1,10 @@
 """On a 390×844 phone, in every language: the event page shows how to register on its first screen,
 and a form sent back with mistakes takes the person to a summary that leads to each field."""
 
-import os
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
+from screens import save_screenshot
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import update
@@ -17,22 +16,6 @@ from exchange.services.demo import seed_demo
 from exchange.services.events import FeedWindow, public_events
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
-# Screenshots are kept for people to look at: EXCHANGE_TEST_ARTIFACTS, else test-artifacts/ (not in git).
-ARTIFACTS = Path(os.environ.get("EXCHANGE_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
-
-
-@pytest.fixture
-def exact_phone(phone):
-    """A viewport of exactly 390×844 CSS pixels, as on the phone (the window size includes no browser frame)."""
-    phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
-    yield phone
-    phone.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-
-def _screenshot(driver, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
 
 
 def _submit(driver, selector: str) -> None:
@@ -65,7 +48,7 @@ def test_register_buttons_are_on_the_first_screen(live_server, exact_phone, app,
         for selector in (".seats", ".event__key-facts time"):
             assert exact_phone.find_element(By.CSS_SELECTOR, selector).location["y"] < buttons[0].location["y"]
         assert exact_phone.find_element(By.CSS_SELECTOR, ".prose").location["y"] > buttons[-1].location["y"]
-    _screenshot(exact_phone, f"event-page-{lang}-390x844")
+    save_screenshot(exact_phone, f"event-page-{lang}-390x844")
 
 
 @pytest.mark.parametrize("lang", ["vi", "ko", "th", "km"])
@@ -87,7 +70,7 @@ def test_a_failed_registration_focuses_a_summary_linking_to_each_field(live_serv
     assert "country" not in targets  # preselected from the page's language
     email = exact_phone.find_element(By.ID, "email")
     assert email.value_of_css_property("border-top-color") == "rgba(180, 35, 24, 1)"
-    _screenshot(exact_phone, f"registration-errors-{lang}-390x844")
+    save_screenshot(exact_phone, f"registration-errors-{lang}-390x844")
 
     # Following a link puts the cursor in that field.
     summary.find_element(By.CSS_SELECTOR, 'a[href="#email"]').click()

@@ -10,14 +10,6 @@ from exchange.i18n import LOCALES
 from exchange.services.registrations import register
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
-
-
-@pytest.fixture
-def exact_phone(phone):
-    phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
-    yield phone
-    phone.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def _search(driver, text: str) -> None:
