@@ -1,9 +1,9 @@
 """The back office on a 390 px phone: no sideways scrolling, 44 px touch targets, Sign out in view, confirm before cancel."""
 
 import pytest
-from screens import save_screenshot
+from screens import save_screenshot, submit
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from exchange.extensions import db
@@ -14,19 +14,11 @@ pytestmark = pytest.mark.browser
 NAMES = ["Nguyễn Thị Phương Thảo", "Élodie Marchand-Dubois", "ສົມພອນ ວົງສະຫວັນ", "សុខ សុភា", "김지훈"]
 
 
-def _submit(driver, element) -> None:
-    driver.execute_script("window.beforeSubmit = true")
-    element.click()
-    WebDriverWait(driver, 10).until(
-        lambda current: current.execute_script("return document.readyState === 'complete' && !window.beforeSubmit")
-    )
-
-
 def _sign_in(driver, base_url: str) -> None:
     driver.get(f"{base_url}/organizer/login")
     driver.find_element(By.NAME, "email").send_keys("organizer@example.org")
     driver.find_element(By.NAME, "password").send_keys("correct horse battery staple")
-    _submit(driver, driver.find_element(By.CSS_SELECTOR, ".form__actions button"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, ".form__actions button"))
 
 
 def _overflow(driver) -> int:
@@ -83,7 +75,7 @@ def test_the_back_office_fits_a_phone_and_asks_before_cancelling(live_server, ex
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", tick)
         tick.click()
     assert [box.is_selected() for box in driver.find_elements(By.NAME, "selected")][:3] == [True, True, False]
-    _submit(driver, driver.find_element(By.CSS_SELECTOR, ".bulk button"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, ".bulk button"))
     assert "chưa có gì thay đổi" in driver.find_element(By.TAG_NAME, "main").text
     db.session.rollback()
     statuses = set(db.session.scalars(select(Registration.status).where(Registration.event_id == busy_event.id)))
@@ -92,13 +84,13 @@ def test_the_back_office_fits_a_phone_and_asks_before_cancelling(live_server, ex
     for tick in driver.find_elements(By.CSS_SELECTOR, "label.tick")[:2]:
         tick.click()
     Select(driver.find_element(By.NAME, "action")).select_by_value("cancel")
-    _submit(driver, driver.find_element(By.CSS_SELECTOR, ".bulk button"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, ".bulk button"))
     page = driver.find_element(By.TAG_NAME, "main").text
     assert "very.long.address" in page and _overflow(driver) == 0
     save_screenshot(driver, "back-office-confirm-cancel-390x844")
     db.session.rollback()
     assert set(db.session.scalars(select(Registration.status))) == {RegistrationStatus.CONFIRMED}
-    _submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     db.session.rollback()
     statuses = list(db.session.scalars(select(Registration.status).where(Registration.event_id == busy_event.id)))
     assert statuses.count(RegistrationStatus.CANCELLED) == 2
@@ -117,7 +109,7 @@ def test_the_back_office_on_a_desktop(live_server, desktop, busy_event):
     save_screenshot(driver, "back-office-registrations-1280x900")
     registration = db.session.scalars(select(Registration).where(Registration.event_id == busy_event.id)).first()
     driver.get(f"{live_server}/organizer/events/{busy_event.slug}/registrations/{registration.reference}")
-    _submit(driver, driver.find_element(By.CSS_SELECTOR, "button[formaction$='/cancel']"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "button[formaction$='/cancel']"))
     assert registration.email in driver.find_element(By.CSS_SELECTOR, ".notice").text
     assert _overflow(driver) == 0
     save_screenshot(driver, "back-office-confirm-cancel-1280x900")

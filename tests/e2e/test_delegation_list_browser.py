@@ -2,9 +2,9 @@
 
 import pytest
 from axe_check import blocking_violations
-from screens import save_screenshot
+from screens import save_screenshot, submit, type_into
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from exchange.extensions import db
@@ -22,20 +22,6 @@ DELEGATES = [
     for number in range(1, 26)
 ]  # fmt: skip
 CLIPBOARD = "\r\n".join([HEADER, *("\t".join(row) for row in DELEGATES)]) + "\r\n"
-
-
-def _submit(driver, selector: str) -> None:
-    driver.execute_script("window.beforeSubmit = true")
-    driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 10).until(
-        lambda current: current.execute_script("return document.readyState === 'complete' && !window.beforeSubmit")
-    )
-
-
-def _type(driver, name: str, value: str) -> None:
-    field = driver.find_element(By.NAME, name)
-    field.clear()
-    field.send_keys(value)
 
 
 def _paste(driver, name: str, text: str) -> None:
@@ -57,15 +43,15 @@ def test_a_consulate_pastes_25_delegates_from_a_spreadsheet_and_registers_them(l
     event = make_event(titles={"en": "Korea Day", "vi": "Ngày Hàn Quốc"}, capacity=60, max_delegation_size=30)
     phone.get(f"{live_server}/vi/events/{event.slug}/delegation")
     assert Select(phone.find_element(By.NAME, "country")).first_selected_option.get_attribute("value") == "VN"
-    _type(phone, "organization", "Tổng Lãnh sự quán Hàn Quốc tại TP. Hồ Chí Minh")
+    type_into(phone, "organization", "Tổng Lãnh sự quán Hàn Quốc tại TP. Hồ Chí Minh")
     phone.find_element(By.ID, "country-search").send_keys("Hàn")
     assert Select(phone.find_element(By.NAME, "country")).first_selected_option.get_attribute("value") == "KR"
-    _type(phone, "contact_name", "Kim Min-jun")
-    _type(phone, "email", "consulate-25@example.org")
-    _type(phone, "phone", "+82 2 1234 5678")
+    type_into(phone, "contact_name", "Kim Min-jun")
+    type_into(phone, "email", "consulate-25@example.org")
+    type_into(phone, "phone", "+82 2 1234 5678")
     phone.find_element(By.CSS_SELECTOR, ".delegate-import summary").click()
     _paste(phone, "delegate_list", CLIPBOARD)
-    _submit(phone, 'button[name="import_delegates"]')
+    submit(phone, 'button[name="import_delegates"]')
 
     # The preview: 25 rows filled in, nothing registered yet.
     rows = phone.find_elements(By.CSS_SELECTOR, "[data-delegate-row]")
@@ -80,7 +66,7 @@ def test_a_consulate_pastes_25_delegates_from_a_spreadsheet_and_registers_them(l
     save_screenshot(phone, "delegation-pasted-25-vi-390")
 
     phone.find_element(By.NAME, "consent").click()
-    _submit(phone, "form.form .form__actions button")
+    submit(phone, "form.form .form__actions button")
     assert phone.find_elements(By.CSS_SELECTOR, '[data-registration-status="pending"]')
     db.session.rollback()
     registration = db.session.scalar(select(Registration))

@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 from openpyxl import load_workbook
+from screens import submit
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -19,14 +20,6 @@ from exchange.services.registrations import register
 
 pytestmark = pytest.mark.browser
 NAMES = ["Nguyễn Thị Hồng", "김지훈", "ສົມພອນ ວົງສະຫວັນ", "សុខ សុភា"]
-
-
-def _submit(driver, selector: str) -> None:
-    driver.execute_script("window.beforeSubmit = true")
-    driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 10).until(
-        lambda current: current.execute_script("return document.readyState === 'complete' && !window.beforeSubmit")
-    )
 
 
 def _set(driver, name: str, value: str) -> None:
@@ -61,7 +54,7 @@ def test_an_organizers_day(live_server, browser, make_user, individual, delegati
     browser.get(f"{live_server}/organizer/login")
     browser.find_element(By.NAME, "email").send_keys("organizer@example.org")
     browser.find_element(By.NAME, "password").send_keys("correct horse battery staple")
-    _submit(browser, ".form__actions button")
+    submit(browser, ".form__actions button")
     assert browser.current_url == f"{live_server}/organizer/"
 
     # Create the event in Vietnamese and Korean, then publish it.
@@ -83,9 +76,9 @@ def test_an_organizers_day(live_server, browser, make_user, individual, delegati
     browser.find_element(By.NAME, "max_delegation_size").send_keys("10")
     browser.find_element(By.NAME, "content-vi-title").send_keys("Đêm hữu nghị Việt – Hàn")
     browser.find_element(By.NAME, "content-ko-title").send_keys("한-베 우정의 밤")
-    _submit(browser, "form.form--wide > .form__actions button")
+    submit(browser, "form.form--wide > .form__actions button")
     assert "/organizer/events/viet-han-friendship-night-2031/edit" in browser.current_url
-    _submit(browser, "form[action$='/publish'] button")
+    submit(browser, "form[action$='/publish'] button")
     db.session.rollback()
     event = db.session.scalar(select(Event).where(Event.slug == "viet-han-friendship-night-2031"))
     assert event.status == EventStatus.PUBLISHED and {t.lang for t in event.translations} == {"vi", "ko"}
@@ -97,7 +90,7 @@ def test_an_organizers_day(live_server, browser, make_user, individual, delegati
     group.delegates[0].full_name, group.delegates[1].full_name = NAMES[2], NAMES[3]
     db.session.commit()
     browser.get(f"{live_server}/organizer/events/{event.slug}/registrations/{group.reference}")
-    _submit(browser, "button[formaction$='/approve']")
+    submit(browser, "button[formaction$='/approve']")
     db.session.rollback()
     assert db.session.get(Registration, group.id).status == RegistrationStatus.CONFIRMED
 
@@ -107,11 +100,11 @@ def test_an_organizers_day(live_server, browser, make_user, individual, delegati
     assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0
     search = browser.find_element(By.NAME, "q")
     search.send_keys("ສົມພອນ")
-    _submit(browser, ".door__search button")
-    _submit(browser, ".door__button")
+    submit(browser, ".door__search button")
+    submit(browser, ".door__button")
     # The event is in 2031: the door asks before checking anyone in on another day.
     assert "2031" in browser.find_element(By.CSS_SELECTOR, ".ticket-result").text
-    _submit(browser, ".ticket-result form button")
+    submit(browser, ".ticket-result form button")
     WebDriverWait(browser, 10).until(expected_conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-arrived]"), "1"))
     assert browser.find_element(By.CSS_SELECTOR, "[data-expected]").text == "4"
 

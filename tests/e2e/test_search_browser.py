@@ -2,6 +2,7 @@
 catalog, and the door finds "Nguyễn", "Đoàn" and "Élodie" typed as "nguyen", "doan" and "elodie"."""
 
 import pytest
+from screens import next_page
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -14,13 +15,9 @@ pytestmark = pytest.mark.browser
 
 def _search(driver, text: str) -> None:
     """Type into the page's search box and press Enter, as on a phone's keyboard."""
-    driver.execute_script("window.beforeSearch = true")
     box = driver.find_element(By.CSS_SELECTOR, 'input[type="search"][name="q"]')
     box.clear()
-    box.send_keys(text, Keys.ENTER)
-    WebDriverWait(driver, 10).until(
-        lambda current: current.execute_script("return document.readyState === 'complete' && !window.beforeSearch")
-    )
+    next_page(driver, lambda: box.send_keys(text, Keys.ENTER))
 
 
 @pytest.mark.parametrize("lang", LOCALES)
