@@ -20,6 +20,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from sqlalchemy import event as sqlalchemy_event
 
 from exchange import create_app
 from exchange.extensions import db
@@ -103,6 +104,19 @@ def app(database_url, request, tmp_path):
         db.engine.dispose()
     # `flask check-seats` after every test: whatever a test did, the counters match the registrations.
     assert drift == [], "seat counters differ from the seats that registrations hold"
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements run while the block runs (a page answered by the front runs none)."""
+    seen: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    sqlalchemy_event.remove(db.engine, "before_cursor_execute", note)
 
 
 @pytest.fixture

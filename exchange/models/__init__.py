@@ -1,6 +1,6 @@
 """Database models. Import them from here."""
 
-from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow
+from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow, in_language
 from .outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from .registration import (
     ACTIVE_STATUSES,
@@ -13,6 +13,7 @@ from .registration import (
     RegistrationKind,
     RegistrationStatus,
     Transition,
+    registration_search_text,
 )
 from .types import UTCDateTime, utcnow
 from .user import AuditEntry, RecoveryCode, User, UserRole, event_assignment
@@ -42,6 +43,8 @@ __all__ = [
     "EventStatus",
     "EventTranslation",
     "RegistrationWindow",
+    "in_language",
+    "registration_search_text",
     "UTCDateTime",
     "utcnow",
 ]

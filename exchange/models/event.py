@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
@@ -14,6 +16,8 @@ from ..extensions import Model
 from ..i18n import CONTENT_FALLBACK
 from ..text import fold_for_search
 from .types import UTCDateTime, utcnow
+
+T = TypeVar("T")
 
 
 class EventStatus(enum.StrEnum):
@@ -149,11 +153,7 @@ class Event(Model):
 
     def content(self, lang: str) -> EventTranslation | None:
         """The content in `lang`, else in the fallback languages, else any; check `.lang`."""
-        by_lang = {translation.lang: translation for translation in self.translations}
-        for candidate in (lang, *CONTENT_FALLBACK):
-            if candidate in by_lang:
-                return by_lang[candidate]
-        return next(iter(by_lang.values()), None)
+        return in_language({translation.lang: translation for translation in self.translations}, lang)
 
     def title_in(self, lang: str) -> str:
         """The title from `content(lang)`; the slug for an event with no content at all."""
@@ -172,6 +172,14 @@ class Event(Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+def in_language(by_lang: Mapping[str, T], lang: str) -> T | None:
+    """The value for `lang`, else for the fallback languages, else any: how every event text is chosen."""
+    for candidate in (lang, *CONTENT_FALLBACK):
+        if candidate in by_lang:
+            return by_lang[candidate]
+    return next(iter(by_lang.values()), None)
 
 
 class EventTranslation(Model):

@@ -277,9 +277,12 @@ class Delegate(Model):
 @listens_for(Registration, "before_update")
 def _fold_registration(_mapper, _connection, registration: Registration) -> None:
     """Refold the search column from the fields it is made of, whichever service changed them."""
-    registration.search_text = fold_for_search(
-        registration.full_name or "", registration.organization or "", registration.reference or ""
-    )
+    registration.search_text = registration_search_text(registration.full_name, registration.organization, registration.reference)
+
+
+def registration_search_text(full_name: str | None, organization: str | None, reference: str | None) -> str:
+    """`Registration.search_text` for these fields (a service inserting rows without the ORM sets it with this)."""
+    return fold_for_search(full_name or "", organization or "", reference or "")
 
 
 @listens_for(Delegate, "before_insert")

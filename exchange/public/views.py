@@ -148,7 +148,8 @@ def delegation_create(slug: str):
 def _submit(event: Event, form):
     """Register from a valid form: (the redirect, None, None), or (None, why the event refuses, another refusal)."""
     try:
-        return _registration_response(register(event.id, form.registration_request(g.lang, _client()))), None, None
+        outcome = register(event.id, form.registration_request(g.lang, _client()), seen_full=event.seats_left == 0)
+        return _registration_response(outcome), None, None
     except RegistrationRefused as refused:
         return None, refused.message, None  # the event takes no such registration now: no form is shown
     except ExchangeError as refused:

@@ -154,16 +154,24 @@ def notify(registration: Registration, notice: Notice, message: str = "") -> Non
     if registration.anonymised_at is not None:
         return
     lang = registration.language
+    stamp = None if notice in _WITHOUT_CALENDAR else CalendarStamp.of(registration)
+    title = registration.event.title_in(lang)
+    email = notice_email(notice, recipient=registration.email, language=lang, title=title, stamp=stamp, message=message)
+    queue_email(**email, registration=registration)
+
+
+def notice_email(
+    notice: Notice, *, recipient: str, language: str, title: str, stamp: CalendarStamp | None, message: str = ""
+) -> dict:
+    """What `queue_email` needs for `notice`; the calendar file's method and version come from `stamp`, if any."""
     context: dict = {"notice": notice.value, "organizer_message": message}
-    if notice not in _WITHOUT_CALENDAR:
-        stamp = CalendarStamp.of(registration)
+    if stamp is not None:
         context["calendar"] = {"method": stamp.method, "sequence": stamp.sequence}
-    queue_email(
-        kind=f"registration_{notice.value}",
-        recipient=registration.email,
-        language=lang,
-        subject=_subject(notice, registration.event.title_in(lang)),
-        template="registration",
-        context=context,
-        registration=registration,
-    )
+    return {
+        "kind": f"registration_{notice.value}",
+        "recipient": recipient,
+        "language": language,
+        "subject": _subject(notice, title),
+        "template": "registration",
+        "context": context,
+    }

@@ -49,22 +49,30 @@ def queue_email(
     fresh manage link (services/emails.py). `attachments` are stored as
     given, so they must hold no secret.
     """
-    with force_locale(language):
-        message = OutboxMessage(
-            kind=kind,
-            recipient=header_safe(recipient),
-            language=language,
-            subject=header_safe(str(subject))[:300],
-            template=template,
-            context=context,
-            message_id=make_msgid(domain=base_host().split(":")[0]),
-            registration=registration,
-            attachments=[
-                OutboxAttachment(
-                    filename=item.filename, content_type=item.content_type, content=item.content, content_id=item.content_id
-                )
-                for item in attachments
-            ],
-        )
+    message = OutboxMessage(
+        **outbox_values(kind=kind, recipient=recipient, language=language, subject=subject, template=template, context=context),
+        registration=registration,
+        attachments=[
+            OutboxAttachment(
+                filename=item.filename, content_type=item.content_type, content=item.content, content_id=item.content_id
+            )
+            for item in attachments
+        ],
+    )
     db.session.add(message)
     return message
+
+
+def outbox_values(*, kind: str, recipient: str, language: str, subject: str | LazyString, template: str, context: dict) -> dict:
+    """The columns of a queued `OutboxMessage` (see `queue_email`), for a service that inserts the row itself."""
+    with force_locale(language):
+        subject_text = str(subject)
+    return {
+        "kind": kind,
+        "recipient": header_safe(recipient),
+        "language": language,
+        "subject": header_safe(subject_text)[:300],
+        "template": template,
+        "context": context,
+        "message_id": make_msgid(domain=base_host().split(":")[0]),
+    }

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import ScalarSelect, func, literal, select
+from sqlalchemy import ScalarSelect, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..database import transactional
+from ..database import transactional, write_transaction
 from ..errors import (
     ExchangeError,
     NotEnoughSeats,
@@ -37,18 +37,25 @@ from ..models import (
     Delegate,
     Event,
     EventTranslation,
+    ManageToken,
+    OutboxMessage,
     Registration,
+    RegistrationChange,
     RegistrationKind,
     RegistrationStatus,
     RegistrationWindow,
     Transition,
+    in_language,
+    registration_search_text,
     utcnow,
 )
 from . import transitions
 from .approval_requests import tell_organizers
-from .notifications import Notice, notify
-from .seats import fill_from_waitlist, record_change, release_seats, take_seats
-from .tokens import issue_manage_token, new_reference
+from .calendar import CalendarStamp
+from .notifications import Notice, notice_email, notify
+from .outbox import outbox_values
+from .seats import fill_from_waitlist, record_change, release_seats, take_seat_if_open, take_seats
+from .tokens import issue_manage_token, new_manage_token, new_reference
 
 # A duplicate attempt re-sends the manage link at most this often, so nobody
 # can flood someone's inbox by submitting their address again and again.
@@ -101,12 +108,17 @@ class RegistrationOutcome:
     only that.
     """
 
-    registration: Registration | None
+    registration_id: int | None
     token: str | None
 
     @property
     def duplicate(self) -> bool:
-        return self.registration is None
+        return self.registration_id is None
+
+    @property
+    def registration(self) -> Registration | None:
+        """The new registration, loaded when asked for (the browser needs only the token)."""
+        return None if self.registration_id is None else db.session.get(Registration, self.registration_id)
 
 
 def normalize_email(email: str) -> str:
@@ -137,7 +149,7 @@ def _check_delegation_size(event: Event, delegate_count: int) -> None:
         )
 
 
-def register(event_id: int, request: RegistrationRequest) -> RegistrationOutcome:
+def register(event_id: int, request: RegistrationRequest, *, seen_full: bool = False) -> RegistrationOutcome:
     """Register a person or a delegation for an event.
 
     An individual is confirmed while seats are left, else waitlisted. A
@@ -147,13 +159,72 @@ def register(event_id: int, request: RegistrationRequest) -> RegistrationOutcome
     individual registration creates nothing: its registrant is emailed their
     manage link instead. Raises RegistrationRefused when the event does not
     take this registration, SeatLimitReached when this address or client
-    already holds the most seats it may.
+    already holds the most seats it may. `seen_full`: the caller saw no seat
+    left a moment ago, so an individual goes straight to the waiting-list
+    path (a stale hint costs time, never a wrong answer).
     """
+    if request.kind == RegistrationKind.INDIVIDUAL and not seen_full:
+        outcome = _register_individual_at_once(event_id, request)
+        if outcome is not None:
+            return outcome
     try:
         return _register(event_id, request)
     except IntegrityError:
         # Another request registered the same address a moment ago; the unique index caught it.
         return _register(event_id, request)
+
+
+class _NotAtOnce(Exception):
+    """This registration is not the common case: roll back and let `_register` decide it from the start."""
+
+
+def _register_individual_at_once(event_id: int, request: RegistrationRequest) -> RegistrationOutcome | None:
+    """Confirm an individual who gets a seat, in seven statements and without the unit of work; None otherwise.
+
+    The rush-hour case, and the only one done here: the rows go in first and
+    the seat is taken last, so on PostgreSQL the event row (which every
+    registration for the event locks) is held for the last two statements
+    and the commit only. Anything else (no seat left, the window shut, the
+    address already registered, a seat cap reached) rolls the whole
+    transaction back, and `register` then decides it with `_register`,
+    which handles every case.
+    """
+    now = utcnow()
+    email_normalized = normalize_email(request.email)
+    client_key = _client_key(request.client_address)
+    values = _registration_values(request, email_normalized, client_key, now)
+    token, token_hash = new_manage_token()
+    confirmed = RegistrationStatus.CONFIRMED
+    try:
+        with write_transaction():
+            connection = db.session.connection()
+            titles = dict(
+                connection.execute(
+                    select(EventTranslation.lang, EventTranslation.title).where(EventTranslation.event_id == event_id)
+                ).all()
+            )
+            if not titles:
+                raise _NotAtOnce
+            inserted = connection.execute(insert(Registration.__table__), values | {"event_id": event_id, "status": confirmed})
+            registration_id = inserted.inserted_primary_key[0]
+            connection.execute(
+                insert(RegistrationChange.__table__),
+                {"registration_id": registration_id, "action": "registered", "to_status": confirmed.value, "at": now},
+            )
+            connection.execute(insert(ManageToken.__table__), {"registration_id": registration_id, "token_hash": token_hash})
+            email = notice_email(
+                Notice.CONFIRMED, recipient=request.email, language=request.language,
+                title=in_language(titles, request.language), stamp=CalendarStamp(method="PUBLISH", sequence=1),
+            )  # fmt: skip
+            connection.execute(insert(OutboxMessage.__table__), outbox_values(**email) | {"registration_id": registration_id})
+            largest_delegation = take_seat_if_open(event_id, now)
+            if largest_delegation is None:
+                raise _NotAtOnce
+            # After the seat UPDATE locked the event row, as in _register; our own seat is already counted.
+            _check_seat_caps(event_id, largest_delegation, email_normalized, client_key, seats=0)
+    except (_NotAtOnce, IntegrityError, SeatLimitReached):
+        return None
+    return RegistrationOutcome(registration_id=registration_id, token=token)
 
 
 _titles_only = selectinload(Event.translations).load_only(EventTranslation.lang, EventTranslation.title)
@@ -172,30 +243,17 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
         existing = _active_individual(event.id, email_normalized)
         if existing is not None:
             _resend_link(existing)
-            return RegistrationOutcome(registration=None, token=None)
+            return RegistrationOutcome(registration_id=None, token=None)
 
     seats = len(request.delegates) if is_delegation else 1
     client_key = _client_key(request.client_address)
     if take_seats(event, seats):
         # The seat UPDATE locked the event row, so these counts cannot change before commit.
-        _check_seat_caps(event, email_normalized, client_key, seats)
+        _check_seat_caps(event.id, event.max_delegation_size, email_normalized, client_key, seats)
         status = RegistrationStatus.PENDING if is_delegation else RegistrationStatus.CONFIRMED
     else:
         status = RegistrationStatus.WAITLISTED
-    registration = Registration(
-        event=event,
-        kind=request.kind,
-        # The unique index vouches for the reference: a collision is retried by register() like a duplicate.
-        reference=new_reference(checked=False),
-        seats=seats,
-        email=request.email,
-        email_normalized=email_normalized,
-        language=request.language,
-        consent_at=utcnow(),
-        client_key=client_key,
-        consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-    )
-    _apply_contact(registration, request.contact)
+    registration = Registration(event=event, **_registration_values(request, email_normalized, client_key, utcnow()))
     registration.delegates = [_new_delegate(index, data) for index, data in enumerate(request.delegates)]
     if status == RegistrationStatus.PENDING:
         registration.confirm_by = _confirmation_deadline()
@@ -203,7 +261,29 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
     record_change(registration, "registered", status)
     token = issue_manage_token(registration, first=True)
     notify(registration, Notice(status.value))
-    return RegistrationOutcome(registration=registration, token=token)
+    db.session.flush()
+    return RegistrationOutcome(registration_id=registration.id, token=token)
+
+
+def _registration_values(
+    request: RegistrationRequest, email_normalized: str, client_key: str, now: datetime
+) -> dict[str, object]:
+    """The columns of a new registration (all but its event and status) from the request."""
+    # The unique index vouches for the reference: a collision is retried by register() like a duplicate.
+    reference = new_reference(checked=False)
+    contact = _contact_values(request.contact)
+    return contact | {
+        "kind": request.kind,
+        "reference": reference,
+        "seats": len(request.delegates) if request.kind == RegistrationKind.DELEGATION else 1,
+        "email": request.email,
+        "email_normalized": email_normalized,
+        "language": request.language,
+        "consent_at": now,
+        "consent_version": current_app.config["PRIVACY_NOTICE_VERSION"],
+        "client_key": client_key,
+        "search_text": registration_search_text(contact["full_name"], contact["organization"], reference),
+    }
 
 
 def _client_key(client_address: str) -> str:
@@ -213,15 +293,15 @@ def _client_key(client_address: str) -> str:
     return hmac.new(key, b"client:" + client_address.encode(), hashlib.sha256).hexdigest()
 
 
-def _check_seat_caps(event: Event, email_normalized: str, client_key: str, seats: int) -> None:
-    """Refuse when this address, or this client, would hold more of the event's seats than allowed.
+def _check_seat_caps(event_id: int, largest_delegation: int, email_normalized: str, client_key: str, seats: int) -> None:
+    """Refuse when this address, or this client, would hold more of the event's seats than allowed with `seats` more.
 
     A cap is never below the event's largest delegation, so one legitimate delegation always fits.
     """
-    holding = (Registration.event_id == event.id, Registration.status.in_(SEAT_HOLDING_STATUSES))
-    per_address = max(current_app.config["SEATS_PER_ADDRESS_LIMIT"], event.max_delegation_size)
+    holding = (Registration.event_id == event_id, Registration.status.in_(SEAT_HOLDING_STATUSES))
+    per_address = max(current_app.config["SEATS_PER_ADDRESS_LIMIT"], largest_delegation)
     client_limit = current_app.config["SEATS_PER_CLIENT_LIMIT"]
-    per_client = max(client_limit, event.max_delegation_size) if client_limit and client_key else None
+    per_client = max(client_limit, largest_delegation) if client_limit and client_key else None
 
     def held_by(who) -> ScalarSelect:
         return select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, who).scalar_subquery()
@@ -272,14 +352,21 @@ def _resend_link(registration: Registration) -> None:
     notify(registration, Notice.LINK)
 
 
+def _contact_values(contact: ContactData) -> dict[str, object]:
+    return {
+        "full_name": contact.full_name,
+        "phone": contact.phone,
+        "organization": contact.organization,
+        "country": contact.country,
+        "category": contact.category,
+        "position": contact.position,
+        "notes": contact.notes,
+    }
+
+
 def _apply_contact(registration: Registration, contact: ContactData) -> None:
-    registration.full_name = contact.full_name
-    registration.phone = contact.phone
-    registration.organization = contact.organization
-    registration.country = contact.country
-    registration.category = contact.category
-    registration.position = contact.position
-    registration.notes = contact.notes
+    for column, value in _contact_values(contact).items():
+        setattr(registration, column, value)
 
 
 def _apply_delegate(delegate: Delegate, index: int, data: DelegateData) -> None:

@@ -13,6 +13,7 @@ Callers run inside `database.write_transaction`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import func, select, update
@@ -20,7 +21,7 @@ from sqlalchemy.engine import CursorResult
 
 from ..database import for_update, locking_enabled
 from ..extensions import db
-from ..models import SEAT_HOLDING_STATUSES, Event, Registration, RegistrationChange, RegistrationStatus
+from ..models import SEAT_HOLDING_STATUSES, Event, EventStatus, Registration, RegistrationChange, RegistrationStatus
 
 
 def take_seats(event: Event, count: int) -> bool:
@@ -37,6 +38,41 @@ def take_seats(event: Event, count: int) -> bool:
     )
     db.session.expire(event, ["seats_taken"])
     return cast(CursorResult, result).rowcount == 1  # DML gives a CursorResult; Session.execute is typed as returning Result
+
+
+def take_seat_if_open(event_id: int, now: datetime) -> int | None:
+    """Hold one seat of an event that takes individuals at `now`, if one is left; None (and nothing held) if not.
+
+    One conditional UPDATE decides the status, the window, the audience and the
+    seat on the row it locks, so nothing read earlier can be stale. Returns the
+    event's largest delegation size, which the seat caps need.
+    """
+    open_now = (
+        Event.id == event_id,
+        Event.status == EventStatus.PUBLISHED,
+        Event.allows_individuals.is_(True),
+        Event.registration_opens_at <= now,
+        Event.registration_closes_at > now,
+    )
+    if not locking_enabled():
+        # Read, decide, write, as _take_seats_unguarded does.
+        row = db.session.execute(select(Event.seats_taken, Event.capacity, Event.max_delegation_size).where(*open_now)).first()
+        if row is None or row.seats_taken + 1 > row.capacity:
+            return None
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event_id)
+            .values(seats_taken=row.seats_taken + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return row.max_delegation_size
+    return db.session.execute(
+        update(Event)
+        .where(*open_now, Event.seats_taken + 1 <= Event.capacity)
+        .values(seats_taken=Event.seats_taken + 1)
+        .returning(Event.max_delegation_size)
+        .execution_options(synchronize_session=False)
+    ).scalar()
 
 
 def _take_seats_unguarded(event: Event, count: int) -> bool:

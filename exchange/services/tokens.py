@@ -39,6 +39,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_manage_token() -> tuple[str, str]:
+    """A new secret manage token (256 random bits) and the hash that is stored of it."""
+    token = secrets.token_urlsafe(32)
+    return token, _digest(token)
+
+
 def issue_manage_token(registration: Registration, *, first: bool = False) -> str:
     """A new secret manage token (256 random bits) for `registration`; only its hash is stored.
 
@@ -48,8 +54,8 @@ def issue_manage_token(registration: Registration, *, first: bool = False) -> st
     registration's id (flushed). `first`: the registration was created in
     this transaction, so there is nothing older to forget.
     """
-    token = secrets.token_urlsafe(32)
-    db.session.add(ManageToken(registration=registration, token_hash=_digest(token)))
+    token, token_hash = new_manage_token()
+    db.session.add(ManageToken(registration=registration, token_hash=token_hash))
     if first:
         return token
     db.session.flush()

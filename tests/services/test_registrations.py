@@ -18,6 +18,7 @@ from exchange.models import (
     RegistrationStatus,
     utcnow,
 )
+from exchange.services import registrations
 from exchange.services.emails import render
 from exchange.services.registrations import (
     DelegateData,
@@ -28,6 +29,7 @@ from exchange.services.registrations import (
     waitlist_position,
 )
 from exchange.services.tokens import REFERENCE_ALPHABET, registration_for_token
+from exchange.text import fold_for_search
 
 
 def _count(model) -> int:
@@ -49,6 +51,52 @@ def _statuses(*registrations):
     for registration in registrations:
         db.session.refresh(registration)
     return [registration.status for registration in registrations]
+
+
+def _row(instance, *skip: str) -> dict:
+    return {column.key: getattr(instance, column.key) for column in instance.__table__.columns if column.key not in skip}
+
+
+def test_an_individual_confirmed_at_once_leaves_the_rows_the_full_path_leaves(make_event, individual, monkeypatch):
+    """register() confirms an individual who fits in a few statements; the full path, forced, writes the same rows."""
+    titles = {"vi": "Ngày Quốc tế Yoga", "en": "International Yoga Day", "ko": "국제 요가의 날"}
+    at_once, in_full = make_event(titles=titles, capacity=5), make_event(titles=titles, capacity=5)
+    request = individual(email="Seo-yeon@Example.kr", language="ko", full_name="이서연", organization="Đại học Cần Thơ")
+    quick = register(at_once.id, request)
+    monkeypatch.setattr(registrations, "_register_individual_at_once", lambda *_args: None)
+    full = register(in_full.id, request)
+    db.session.expire_all()
+    first, second = quick.registration, full.registration
+    per_row = ("id", "event_id", "reference", "ticket_key", "search_text", "consent_at", "created_at", "updated_at")
+    assert _row(first, *per_row) == _row(second, *per_row)
+    assert first.status == RegistrationStatus.CONFIRMED and first.email_normalized == "seo-yeon@example.kr"
+    for registration in (first, second):
+        assert registration.search_text == fold_for_search("이서연", "Đại học Cần Thơ", registration.reference)
+        assert registration_for_token(quick.token if registration is first else full.token) == registration
+        assert registration.changes[0].title and registration.event.seats_taken == 1
+    change = ("id", "registration_id", "at")
+    assert [_row(c, *change) for c in first.changes] == [_row(c, *change) for c in second.changes]
+    message = ("id", "registration_id", "message_id", "created_at", "next_attempt_at")
+    assert [_row(m, *message) for m in _emails() if m.registration_id == first.id] == [
+        _row(m, *message) for m in _emails() if m.registration_id == second.id
+    ]
+    assert "국제 요가의 날" in _emails()[0].subject
+
+
+def test_confirming_at_once_takes_the_seat_after_writing_the_rows(make_event, individual, statements):
+    """On PostgreSQL the event row, which every registration locks, is held for the last statements only."""
+    event_id = make_event(capacity=5).id
+    statements.clear()
+    register(event_id, individual())
+    written = [
+        " ".join(statement.split()[:3:2] if statement.startswith("INSERT") else statement.split()[:2])
+        for statement in statements
+        if statement.startswith(("INSERT", "UPDATE"))
+    ]
+    assert written == [
+        "INSERT registration", "INSERT registration_change", "INSERT manage_token", "INSERT outbox_message", "UPDATE event"
+    ]  # fmt: skip
+    assert len([statement for statement in statements if not statement.startswith("BEGIN")]) == 7
 
 
 def test_individuals_are_confirmed_then_waitlisted(make_event, individual):

@@ -230,21 +230,6 @@ def test_static_files_have_fingerprinted_urls_kept_a_year(client):
 
 
 @pytest.fixture
-def statements(app):
-    """The SQL statements run while the block runs (a page answered by the front runs none)."""
-    from sqlalchemy import event as sqlalchemy_event
-
-    seen: list[str] = []
-
-    def note(_connection, _cursor, statement, *_args):
-        seen.append(statement)
-
-    sqlalchemy_event.listen(db.engine, "before_cursor_execute", note)
-    yield seen
-    sqlalchemy_event.remove(db.engine, "before_cursor_execute", note)
-
-
-@pytest.fixture
 def flask_requests(app):
     """How many requests reached Flask (the front answers the others)."""
     from flask import request_started
