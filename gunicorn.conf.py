@@ -13,6 +13,7 @@ downloads entirely.
 
 import multiprocessing
 import os
+import sys
 
 from exchange import logs
 
@@ -55,3 +56,18 @@ def _warn_if_limits_are_per_worker(server) -> None:
             workers,
             workers,
         )
+
+
+def post_fork(server, worker):
+    """Let a thread that holds a write lock have the GIL back within 0.5 ms rather than Python's 5 ms.
+
+    A thread inside a write transaction (SQLite's write lock, or PostgreSQL's
+    lock on an event row that every registration for the event takes) gives
+    up the GIL at every statement; while the worker's other threads parse
+    and render, it waits up to a switch interval to get it back, and every
+    writer behind it waits too. With the 5 ms default a registration held
+    the lock for tens of milliseconds under load (`make bench`: 68
+    registrations per second; see docs/benchmarks.md for the figures now).
+    EXCHANGE_SWITCH_INTERVAL (seconds) overrides it.
+    """
+    sys.setswitchinterval(float(os.environ.get("EXCHANGE_SWITCH_INTERVAL", "0.0005")))
