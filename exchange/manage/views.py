@@ -35,7 +35,7 @@ from ..http import page_number, parse_id
 from ..i18n import LOCALES, country_name, format_day, format_short_date, format_time_in
 from ..links import url_with_query
 from ..models import AttendeeCategory, Event, Registration, RegistrationStatus
-from ..services.accounts import can_manage, manageable_events_query
+from ..services.accounts import can_manage, manageable_events_query, manageable_only
 from ..services.audit import Actor, record_now
 from ..services.broadcast import broadcast, failed_broadcasts
 from ..services.checkin import OtherDayCheckIn, check_in, door_counts, door_list, sign_in_sheet, undo_check_in
@@ -84,10 +84,8 @@ def require_organizer():
 def _event_or_404(slug: str) -> Event:
     """The event if the current user may manage it; otherwise the same 404 as a missing event."""
     # Content is read on first use: a check-in or an export never needs the eight translations.
-    event = db.session.scalar(select(Event).where(Event.slug == slug).options(lazyload(Event.translations)))
-    if event is None or not can_manage(current_user, event):
-        abort(404)
-    return event
+    query = select(Event).where(Event.slug == slug).options(lazyload(Event.translations))
+    return db.session.scalar(manageable_only(query, current_user)) or abort(404)
 
 
 def _registration_or_404(event: Event, reference: str) -> Registration:

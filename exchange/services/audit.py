@@ -28,7 +28,22 @@ class Actor:
         object.__setattr__(self, "user_id", self.user.id)
 
 
-def record(actor: Actor, action: str, *, event: Event | None = None, registration: Registration | None = None, **details) -> None:
+@dataclass(frozen=True)
+class RegistrationRef:
+    """A registration named by its ids, for a service that should not reload the row to log it."""
+
+    id: int
+    event_id: int
+
+
+def record(
+    actor: Actor,
+    action: str,
+    *,
+    event: Event | None = None,
+    registration: Registration | RegistrationRef | None = None,
+    **details,
+) -> None:
     """Add an audit entry to the current transaction (the caller commits with its change)."""
     # An event may be new (no id before the flush); a registration's event is named by id, unloaded.
     about: dict[str, Event | int | None] = (

@@ -17,7 +17,7 @@ from ..database import locking_enabled, write_transaction
 from ..errors import ExchangeError, RegistrationNotFound
 from ..extensions import db
 from ..models import Delegate, Event, Registration, RegistrationKind, RegistrationStatus, utcnow
-from .audit import Actor, record
+from .audit import Actor, RegistrationRef, record
 from .registration_admin import listed_name, load_in_order
 from .search import all_words_in, search_words
 
@@ -58,30 +58,44 @@ def is_event_day(event: Event, now: datetime | None = None) -> bool:
 def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None, *, other_day_confirmed: bool = False) -> CheckIn:
     """Mark an attendee as arrived, exactly once: a second scan reports when, and by whom, the first one was.
 
-    One conditional UPDATE decides, so two doors scanning the same ticket at
-    once check the person in once. Raises CheckInRefused (not confirmed),
+    One conditional UPDATE decides, on the row as it is when it runs, so two
+    doors scanning the same ticket at once check the person in once, and a
+    registration cancelled a moment ago is not checked in. What the staff
+    are told before it (not confirmed, not today) comes from the registration
+    as the caller loaded it. Raises CheckInRefused (not confirmed),
     OtherDayCheckIn (not the event's day, unless confirmed by the staff),
-    RegistrationNotFound (a delegate of another delegation).
+    RegistrationNotFound (a delegate of another delegation, or gone).
     """
+    # The view has just loaded it, so this is read from the session; an individual's (empty) delegate list is not read.
+    registration = db.session.get(Registration, registration_id, options=[lazyload(Registration.delegates)])
+    if registration is None:
+        raise RegistrationNotFound(_l("This registration no longer exists."))
+    target, row_id, name = _target(registration, delegate_id)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise CheckInRefused(_l("This registration is not confirmed (%(status)s).", status=registration.status.title))
+    now = utcnow()
+    if not other_day_confirmed and not is_event_day(registration.event, now):
+        raise OtherDayCheckIn(_l("Today is not a day of this event. Check the date before letting this person in."))
+    loaded = registration if target is Registration else next(d for d in registration.delegates if d.id == row_id)
+    about, reference, checked_in_at = (
+        RegistrationRef(registration.id, registration.event_id),
+        registration.reference,
+        loaded.checked_in_at,
+    )
     with write_transaction():
-        # An individual's (empty) delegate list is not read; a delegation's is, by _target.
-        registration = db.session.get(
-            Registration, registration_id, populate_existing=True, options=[lazyload(Registration.delegates)]
-        )
-        if registration is None:
-            raise RegistrationNotFound(_l("This registration no longer exists."))
-        target, row_id, name = _target(registration, delegate_id)
-        if registration.status != RegistrationStatus.CONFIRMED:
-            raise CheckInRefused(_l("This registration is not confirmed (%(status)s).", status=registration.status.title))
-        now = utcnow()
-        if not other_day_confirmed and not is_event_day(registration.event, now):
-            raise OtherDayCheckIn(_l("Today is not a day of this event. Check the date before letting this person in."))
-        loaded = registration if target is Registration else next(d for d in registration.delegates if d.id == row_id)
-        if _mark(target, row_id, registration.id, actor, now, loaded.checked_in_at):
-            record(actor, "checkin", registration=registration, reference=registration.reference, delegate=delegate_id)
+        if _mark(target, row_id, registration_id, actor, now, checked_in_at):
+            record(actor, "checkin", registration=about, reference=reference, delegate=delegate_id)
             return CheckIn(name=name, at=now, already=False, by=actor.email)
-        first = db.session.execute(select(target.checked_in_at, target.checked_in_by).where(target.id == row_id)).one()
-        return CheckIn(name=name, at=first.checked_in_at, already=True, by=first.checked_in_by)
+        first = db.session.execute(
+            select(target.checked_in_at, target.checked_in_by)
+            .where(target.id == row_id)
+            .add_columns(select(Registration.status).where(Registration.id == registration_id).scalar_subquery())
+        ).one_or_none()
+    if first is None:
+        raise RegistrationNotFound(_l("This registration no longer exists."))
+    if first.checked_in_at is None:  # not checked in, so the UPDATE found it no longer confirmed
+        raise CheckInRefused(_l("This registration is not confirmed (%(status)s).", status=RegistrationStatus(first[2]).title))
+    return CheckIn(name=name, at=first.checked_in_at, already=True, by=first.checked_in_by)
 
 
 def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime, loaded: datetime | None) -> bool:
