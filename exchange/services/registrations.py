@@ -54,7 +54,7 @@ from .approval_requests import tell_organizers
 from .calendar import CalendarStamp
 from .notifications import Notice, notice_email, notify
 from .outbox import outbox_values
-from .seats import fill_from_waitlist, record_change, release_seats, take_seat_if_open, take_seats
+from .seats import fill_from_waitlist, lock_if_full, record_change, release_seats, take_seat_if_open, take_seats
 from .tokens import issue_manage_token, new_manage_token, new_reference
 
 # A duplicate attempt re-sends the manage link at most this often, so nobody
@@ -160,11 +160,11 @@ def register(event_id: int, request: RegistrationRequest, *, seen_full: bool = F
     manage link instead. Raises RegistrationRefused when the event does not
     take this registration, SeatLimitReached when this address or client
     already holds the most seats it may. `seen_full`: the caller saw no seat
-    left a moment ago, so an individual goes straight to the waiting-list
-    path (a stale hint costs time, never a wrong answer).
+    left a moment ago, so an individual is first tried for the waiting list
+    (a stale hint costs time, never a wrong answer).
     """
-    if request.kind == RegistrationKind.INDIVIDUAL and not seen_full:
-        outcome = _register_individual_at_once(event_id, request)
+    if request.kind == RegistrationKind.INDIVIDUAL:
+        outcome = _register_individual_at_once(event_id, request, waitlisted=seen_full)
         if outcome is not None:
             return outcome
     try:
@@ -178,23 +178,26 @@ class _NotAtOnce(Exception):
     """This registration is not the common case: roll back and let `_register` decide it from the start."""
 
 
-def _register_individual_at_once(event_id: int, request: RegistrationRequest) -> RegistrationOutcome | None:
-    """Confirm an individual who gets a seat, in seven statements and without the unit of work; None otherwise.
+def _register_individual_at_once(event_id: int, request: RegistrationRequest, *, waitlisted: bool) -> RegistrationOutcome | None:
+    """Confirm an individual who gets a seat, or waitlist one on a full event, without the unit of work; None otherwise.
 
-    The rush-hour case, and the only one done here: the rows go in first and
-    the seat is taken last, so on PostgreSQL the event row (which every
-    registration for the event locks) is held for the last two statements
-    and the commit only. Anything else (no seat left, the window shut, the
-    address already registered, a seat cap reached) rolls the whole
-    transaction back, and `register` then decides it with `_register`,
-    which handles every case.
+    The rush-hour cases, and the only ones done here: the rows go in first and
+    the event row is locked last (the seat UPDATE, or a locking read that
+    finds it still full), so on PostgreSQL the row every registration for the
+    event queues on is held for the last statements and the commit only.
+    Anything else (a seat left after all, or none; the window shut; the
+    address already registered; a seat cap reached) rolls the whole
+    transaction back, and `register` then decides it with `_register`, which
+    handles every case.
     """
     now = utcnow()
     email_normalized = normalize_email(request.email)
     client_key = _client_key(request.client_address)
     values = _registration_values(request, email_normalized, client_key, now)
     token, token_hash = new_manage_token()
-    confirmed = RegistrationStatus.CONFIRMED
+    status = RegistrationStatus.WAITLISTED if waitlisted else RegistrationStatus.CONFIRMED
+    # As notify() would have it: a waiting-list notice carries no calendar file.
+    stamp = None if waitlisted else CalendarStamp(method="PUBLISH", sequence=1)
     try:
         with write_transaction():
             connection = db.session.connection()
@@ -205,23 +208,27 @@ def _register_individual_at_once(event_id: int, request: RegistrationRequest) ->
             )
             if not titles:
                 raise _NotAtOnce
-            inserted = connection.execute(insert(Registration.__table__), values | {"event_id": event_id, "status": confirmed})
+            inserted = connection.execute(insert(Registration.__table__), values | {"event_id": event_id, "status": status})
             registration_id = inserted.inserted_primary_key[0]
             connection.execute(
                 insert(RegistrationChange.__table__),
-                {"registration_id": registration_id, "action": "registered", "to_status": confirmed.value, "at": now},
+                {"registration_id": registration_id, "action": "registered", "to_status": status.value, "at": now},
             )
             connection.execute(insert(ManageToken.__table__), {"registration_id": registration_id, "token_hash": token_hash})
             email = notice_email(
-                Notice.CONFIRMED, recipient=request.email, language=request.language,
-                title=in_language(titles, request.language), stamp=CalendarStamp(method="PUBLISH", sequence=1),
+                Notice(status.value), recipient=request.email, language=request.language,
+                title=in_language(titles, request.language), stamp=stamp,
             )  # fmt: skip
             connection.execute(insert(OutboxMessage.__table__), outbox_values(**email) | {"registration_id": registration_id})
-            largest_delegation = take_seat_if_open(event_id, now)
-            if largest_delegation is None:
-                raise _NotAtOnce
-            # After the seat UPDATE locked the event row, as in _register; our own seat is already counted.
-            _check_seat_caps(event_id, largest_delegation, email_normalized, client_key, seats=0)
+            if waitlisted:
+                if not lock_if_full(event_id, now):
+                    raise _NotAtOnce
+            else:
+                largest_delegation = take_seat_if_open(event_id, now)
+                if largest_delegation is None:
+                    raise _NotAtOnce
+                # After the seat UPDATE locked the event row, as in _register; our own seat is already counted.
+                _check_seat_caps(event_id, largest_delegation, email_normalized, client_key, seats=0)
     except (_NotAtOnce, IntegrityError, SeatLimitReached):
         return None
     return RegistrationOutcome(registration_id=registration_id, token=token)

@@ -40,6 +40,16 @@ def take_seats(event: Event, count: int) -> bool:
     return cast(CursorResult, result).rowcount == 1  # DML gives a CursorResult; Session.execute is typed as returning Result
 
 
+def _takes_individuals(event_id: int, now: datetime) -> tuple:
+    return (
+        Event.id == event_id,
+        Event.status == EventStatus.PUBLISHED,
+        Event.allows_individuals.is_(True),
+        Event.registration_opens_at <= now,
+        Event.registration_closes_at > now,
+    )
+
+
 def take_seat_if_open(event_id: int, now: datetime) -> int | None:
     """Hold one seat of an event that takes individuals at `now`, if one is left; None (and nothing held) if not.
 
@@ -47,13 +57,7 @@ def take_seat_if_open(event_id: int, now: datetime) -> int | None:
     seat on the row it locks, so nothing read earlier can be stale. Returns the
     event's largest delegation size, which the seat caps need.
     """
-    open_now = (
-        Event.id == event_id,
-        Event.status == EventStatus.PUBLISHED,
-        Event.allows_individuals.is_(True),
-        Event.registration_opens_at <= now,
-        Event.registration_closes_at > now,
-    )
+    open_now = _takes_individuals(event_id, now)
     if not locking_enabled():
         # Read, decide, write, as _take_seats_unguarded does.
         row = db.session.execute(select(Event.seats_taken, Event.capacity, Event.max_delegation_size).where(*open_now)).first()
@@ -73,6 +77,16 @@ def take_seat_if_open(event_id: int, now: datetime) -> int | None:
         .returning(Event.max_delegation_size)
         .execution_options(synchronize_session=False)
     ).scalar()
+
+
+def lock_if_full(event_id: int, now: datetime) -> bool:
+    """Lock an event that takes individuals at `now` and has no seat left; False if it has one, or is not open.
+
+    Until commit no seat can be freed (and given to the waiting list) under a
+    registration that joins the waiting list here.
+    """
+    full = Event.seats_taken + 1 > Event.capacity
+    return db.session.execute(for_update(select(Event.id).where(*_takes_individuals(event_id, now), full))).first() is not None
 
 
 def _take_seats_unguarded(event: Event, count: int) -> bool:

@@ -57,23 +57,27 @@ def _row(instance, *skip: str) -> dict:
     return {column.key: getattr(instance, column.key) for column in instance.__table__.columns if column.key not in skip}
 
 
-def test_an_individual_confirmed_at_once_leaves_the_rows_the_full_path_leaves(make_event, individual, monkeypatch):
-    """register() confirms an individual who fits in a few statements; the full path, forced, writes the same rows."""
+@pytest.mark.parametrize("capacity", [5, 0], ids=["confirmed", "waitlisted"])
+def test_an_individual_registered_at_once_leaves_the_rows_the_full_path_leaves(make_event, individual, monkeypatch, capacity):
+    """register() confirms (or waitlists) an individual in a few statements; the full path, forced, writes the same rows."""
     titles = {"vi": "Ngày Quốc tế Yoga", "en": "International Yoga Day", "ko": "국제 요가의 날"}
-    at_once, in_full = make_event(titles=titles, capacity=5), make_event(titles=titles, capacity=5)
+    at_once, in_full = make_event(titles=titles, capacity=capacity), make_event(titles=titles, capacity=capacity)
     request = individual(email="Seo-yeon@Example.kr", language="ko", full_name="이서연", organization="Đại học Cần Thơ")
-    quick = register(at_once.id, request)
-    monkeypatch.setattr(registrations, "_register_individual_at_once", lambda *_args: None)
+    registrations_before = _count(Registration)
+    quick = register(at_once.id, request, seen_full=capacity == 0)
+    monkeypatch.setattr(registrations, "_register_individual_at_once", lambda *_args, **_kwargs: None)
     full = register(in_full.id, request)
+    assert _count(Registration) == registrations_before + 2
     db.session.expire_all()
     first, second = quick.registration, full.registration
     per_row = ("id", "event_id", "reference", "ticket_key", "search_text", "consent_at", "created_at", "updated_at")
     assert _row(first, *per_row) == _row(second, *per_row)
-    assert first.status == RegistrationStatus.CONFIRMED and first.email_normalized == "seo-yeon@example.kr"
-    for registration in (first, second):
+    expected = RegistrationStatus.CONFIRMED if capacity else RegistrationStatus.WAITLISTED
+    assert first.status == expected and first.email_normalized == "seo-yeon@example.kr"
+    for registration, outcome in ((first, quick), (second, full)):
         assert registration.search_text == fold_for_search("이서연", "Đại học Cần Thơ", registration.reference)
-        assert registration_for_token(quick.token if registration is first else full.token) == registration
-        assert registration.changes[0].title and registration.event.seats_taken == 1
+        assert registration_for_token(outcome.token) == registration
+        assert registration.event.seats_taken == (1 if capacity else 0)
     change = ("id", "registration_id", "at")
     assert [_row(c, *change) for c in first.changes] == [_row(c, *change) for c in second.changes]
     message = ("id", "registration_id", "message_id", "created_at", "next_attempt_at")
@@ -81,6 +85,12 @@ def test_an_individual_confirmed_at_once_leaves_the_rows_the_full_path_leaves(ma
         _row(m, *message) for m in _emails() if m.registration_id == second.id
     ]
     assert "국제 요가의 날" in _emails()[0].subject
+
+
+def test_a_stale_full_hint_still_gets_the_seat(make_event, individual):
+    event = make_event(capacity=1)
+    assert register(event.id, individual(), seen_full=True).registration.status == RegistrationStatus.CONFIRMED
+    assert _seats_taken(event) == 1
 
 
 def test_confirming_at_once_takes_the_seat_after_writing_the_rows(make_event, individual, statements):
