@@ -25,8 +25,6 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from ..charts import bar_chart, daily_chart
 from ..errors import ExchangeError, RegistrationNotFound
@@ -35,7 +33,7 @@ from ..http import page_number, parse_id
 from ..i18n import LOCALES, country_name, format_day, format_short_date, format_time_in
 from ..links import url_with_query
 from ..models import AttendeeCategory, Event, Registration, RegistrationStatus
-from ..services.accounts import can_manage, manageable_events_query, manageable_only
+from ..services.accounts import can_manage, manageable_event, manageable_events_query
 from ..services.audit import Actor, record_now
 from ..services.broadcast import broadcast, failed_broadcasts
 from ..services.checkin import OtherDayCheckIn, check_in, door_counts, door_list, sign_in_sheet, undo_check_in
@@ -84,8 +82,7 @@ def require_organizer():
 def _event_or_404(slug: str) -> Event:
     """The event if the current user may manage it; otherwise the same 404 as a missing event."""
     # Content is read on first use: a check-in or an export never needs the eight translations.
-    query = select(Event).where(Event.slug == slug).options(lazyload(Event.translations))
-    return db.session.scalar(manageable_only(query, current_user)) or abort(404)
+    return manageable_event(slug, current_user) or abort(404)
 
 
 def _registration_or_404(event: Event, reference: str) -> Registration:

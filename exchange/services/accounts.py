@@ -6,7 +6,8 @@ import unicodedata
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, exists, select
+from sqlalchemy import bindparam, case, exists, select
+from sqlalchemy.orm import lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import transactional
@@ -188,11 +189,17 @@ def can_manage(user: User, event: Event) -> bool:
     return bool(db.session.scalar(select(assigned)))
 
 
-def manageable_only(query: Select, user: User) -> Select:
-    """`query` (of events) narrowed to the events `user` may manage, in the same statement."""
-    if user.is_admin:
-        return query
-    return query.where(exists().where(event_assignment.c.user_id == user.id, event_assignment.c.event_id == Event.id))
+# Every back-office request about one event runs one of these; built once, since building costs more than running.
+_EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug")).options(lazyload(Event.translations))
+_ASSIGNED_EVENT_BY_SLUG = _EVENT_BY_SLUG.where(
+    exists().where(event_assignment.c.user_id == bindparam("user_id"), event_assignment.c.event_id == Event.id)
+)
+
+
+def manageable_event(slug: str, user: User) -> Event | None:
+    """The event `slug` if `user` may manage it (one statement), its translations read on first use; else None."""
+    statement = _EVENT_BY_SLUG if user.is_admin else _ASSIGNED_EVENT_BY_SLUG
+    return db.session.scalar(statement, {"slug": slug, "user_id": user.id})
 
 
 def manageable_events_query(user: User):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, bindparam, case, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -123,7 +123,11 @@ def public_event_page(slug: str, lang: str) -> Event | None:
 
 def public_event_for_form(slug: str) -> Event | None:
     """Like `public_event`, its translations left unread until a page is rendered (a successful POST renders none)."""
-    return db.session.scalar(_public_events().where(Event.slug == slug).options(lazyload(Event.translations)))
+    return db.session.scalar(_PUBLIC_EVENT_FOR_FORM, {"slug": slug})
+
+
+# Every registration POST runs it; built once, since building it costs more than running it.
+_PUBLIC_EVENT_FOR_FORM = _public_events().where(Event.slug == bindparam("slug")).options(lazyload(Event.translations))
 
 
 class FeedWindow(StrEnum):

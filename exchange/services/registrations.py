@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import ScalarSelect, func, insert, literal, select
+from sqlalchemy import ScalarSelect, bindparam, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -201,11 +201,7 @@ def _register_individual_at_once(event_id: int, request: RegistrationRequest, *,
     try:
         with write_transaction():
             connection = db.session.connection()
-            titles = dict(
-                connection.execute(
-                    select(EventTranslation.lang, EventTranslation.title).where(EventTranslation.event_id == event_id)
-                ).all()
-            )
+            titles = dict(connection.execute(_EVENT_TITLES, {"event_id": event_id}).all())
             if not titles:
                 raise _NotAtOnce
             inserted = connection.execute(insert(Registration.__table__), values | {"event_id": event_id, "status": status})
@@ -300,25 +296,30 @@ def _client_key(client_address: str) -> str:
     return hmac.new(key, b"client:" + client_address.encode(), hashlib.sha256).hexdigest()
 
 
+def _seats_held_by(who) -> ScalarSelect:
+    holding = (Registration.event_id == bindparam("event_id"), Registration.status.in_(SEAT_HOLDING_STATUSES))
+    return select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, who).scalar_subquery()
+
+
+# Both sums in one round trip, each read through its own index; built once (building costs more than running).
+_SEATS_HELD_BY_ADDRESS = _seats_held_by(Registration.email_normalized == bindparam("email"))
+_SEATS_HELD = {
+    True: select(_SEATS_HELD_BY_ADDRESS, _seats_held_by(Registration.client_key == bindparam("client"))),
+    False: select(_SEATS_HELD_BY_ADDRESS, literal(0)),
+}
+_EVENT_TITLES = select(EventTranslation.lang, EventTranslation.title).where(EventTranslation.event_id == bindparam("event_id"))
+
+
 def _check_seat_caps(event_id: int, largest_delegation: int, email_normalized: str, client_key: str, seats: int) -> None:
     """Refuse when this address, or this client, would hold more of the event's seats than allowed with `seats` more.
 
     A cap is never below the event's largest delegation, so one legitimate delegation always fits.
     """
-    holding = (Registration.event_id == event_id, Registration.status.in_(SEAT_HOLDING_STATUSES))
     per_address = max(current_app.config["SEATS_PER_ADDRESS_LIMIT"], largest_delegation)
     client_limit = current_app.config["SEATS_PER_CLIENT_LIMIT"]
     per_client = max(client_limit, largest_delegation) if client_limit and client_key else None
-
-    def held_by(who) -> ScalarSelect:
-        return select(func.coalesce(func.sum(Registration.seats), 0)).where(*holding, who).scalar_subquery()
-
-    # One round trip for both sums, each read through its own index.
     held = db.session.execute(
-        select(
-            held_by(Registration.email_normalized == email_normalized),
-            held_by(Registration.client_key == client_key) if per_client is not None else literal(0),
-        )
+        _SEATS_HELD[per_client is not None], {"event_id": event_id, "email": email_normalized, "client": client_key}
     ).one()
     by_address, by_client = int(held[0]), int(held[1])
     if by_address + seats > per_address:

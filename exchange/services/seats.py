@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import CursorResult
 
 from ..database import for_update, locking_enabled
@@ -40,14 +40,23 @@ def take_seats(event: Event, count: int) -> bool:
     return cast(CursorResult, result).rowcount == 1  # DML gives a CursorResult; Session.execute is typed as returning Result
 
 
-def _takes_individuals(event_id: int, now: datetime) -> tuple:
-    return (
-        Event.id == event_id,
-        Event.status == EventStatus.PUBLISHED,
-        Event.allows_individuals.is_(True),
-        Event.registration_opens_at <= now,
-        Event.registration_closes_at > now,
-    )
+# The statements of the registration's rush-hour path, built once: building one costs more than running it.
+_TAKES_INDIVIDUALS_NOW = (
+    Event.id == bindparam("event_id"),
+    Event.status == EventStatus.PUBLISHED,
+    Event.allows_individuals.is_(True),
+    Event.registration_opens_at <= bindparam("now"),
+    Event.registration_closes_at > bindparam("now"),
+)
+_TAKE_ONE_SEAT = (
+    update(Event)
+    .where(*_TAKES_INDIVIDUALS_NOW, Event.seats_taken + 1 <= Event.capacity)
+    .values(seats_taken=Event.seats_taken + 1)
+    .returning(Event.max_delegation_size)
+    .execution_options(synchronize_session=False)
+)
+_OPEN_EVENT_SEATS = select(Event.seats_taken, Event.capacity, Event.max_delegation_size).where(*_TAKES_INDIVIDUALS_NOW)
+_FULL_OPEN_EVENT = select(Event.id).where(*_TAKES_INDIVIDUALS_NOW, Event.seats_taken + 1 > Event.capacity)
 
 
 def take_seat_if_open(event_id: int, now: datetime) -> int | None:
@@ -57,10 +66,10 @@ def take_seat_if_open(event_id: int, now: datetime) -> int | None:
     seat on the row it locks, so nothing read earlier can be stale. Returns the
     event's largest delegation size, which the seat caps need.
     """
-    open_now = _takes_individuals(event_id, now)
+    which = {"event_id": event_id, "now": now}
     if not locking_enabled():
         # Read, decide, write, as _take_seats_unguarded does.
-        row = db.session.execute(select(Event.seats_taken, Event.capacity, Event.max_delegation_size).where(*open_now)).first()
+        row = db.session.execute(_OPEN_EVENT_SEATS, which).first()
         if row is None or row.seats_taken + 1 > row.capacity:
             return None
         db.session.execute(
@@ -70,13 +79,7 @@ def take_seat_if_open(event_id: int, now: datetime) -> int | None:
             .execution_options(synchronize_session=False)
         )
         return row.max_delegation_size
-    return db.session.execute(
-        update(Event)
-        .where(*open_now, Event.seats_taken + 1 <= Event.capacity)
-        .values(seats_taken=Event.seats_taken + 1)
-        .returning(Event.max_delegation_size)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    return db.session.execute(_TAKE_ONE_SEAT, which).scalar()
 
 
 def lock_if_full(event_id: int, now: datetime) -> bool:
@@ -85,8 +88,7 @@ def lock_if_full(event_id: int, now: datetime) -> bool:
     Until commit no seat can be freed (and given to the waiting list) under a
     registration that joins the waiting list here.
     """
-    full = Event.seats_taken + 1 > Event.capacity
-    return db.session.execute(for_update(select(Event.id).where(*_takes_individuals(event_id, now), full))).first() is not None
+    return db.session.execute(for_update(_FULL_OPEN_EVENT), {"event_id": event_id, "now": now}).first() is not None
 
 
 def _take_seats_unguarded(event: Event, count: int) -> bool:
