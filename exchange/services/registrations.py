@@ -201,21 +201,22 @@ def _register_individual_at_once(event_id: int, request: RegistrationRequest, *,
     try:
         with write_transaction():
             connection = db.session.connection()
-            titles = dict(connection.execute(_EVENT_TITLES, {"event_id": event_id}).all())
-            if not titles:
+            title = in_language(dict(connection.execute(_EVENT_TITLES, {"event_id": event_id}).all()), request.language)
+            if title is None:
                 raise _NotAtOnce
-            inserted = connection.execute(insert(Registration.__table__), values | {"event_id": event_id, "status": status})
-            registration_id = inserted.inserted_primary_key[0]
+            registration_id = connection.execute(
+                insert(Registration).returning(Registration.id), values | {"event_id": event_id, "status": status}
+            ).scalar_one()
             connection.execute(
-                insert(RegistrationChange.__table__),
+                insert(RegistrationChange),
                 {"registration_id": registration_id, "action": "registered", "to_status": status.value, "at": now},
             )
-            connection.execute(insert(ManageToken.__table__), {"registration_id": registration_id, "token_hash": token_hash})
+            connection.execute(insert(ManageToken), {"registration_id": registration_id, "token_hash": token_hash})
             email = notice_email(
                 Notice(status.value), recipient=request.email, language=request.language,
-                title=in_language(titles, request.language), stamp=stamp,
+                title=title, stamp=stamp,
             )  # fmt: skip
-            connection.execute(insert(OutboxMessage.__table__), outbox_values(**email) | {"registration_id": registration_id})
+            connection.execute(insert(OutboxMessage), outbox_values(**email) | {"registration_id": registration_id})
             if waitlisted:
                 if not lock_if_full(event_id, now):
                     raise _NotAtOnce
@@ -285,7 +286,7 @@ def _registration_values(
         "consent_at": now,
         "consent_version": current_app.config["PRIVACY_NOTICE_VERSION"],
         "client_key": client_key,
-        "search_text": registration_search_text(contact["full_name"], contact["organization"], reference),
+        "search_text": registration_search_text(request.contact.full_name, request.contact.organization, reference),
     }
 
 
