@@ -54,3 +54,13 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>a
 def truncated_jpeg() -> bytes:
     data = photo(800, 600)
     return data[: len(data) // 2]
+
+
+def stored_image_name(app) -> str:
+    """Store a small cover image in the app's media directory; the name of one of its files."""
+    from exchange.services.images import prepare_image, store_image
+
+    with app.test_request_context():
+        image = prepare_image(io.BytesIO(photo(600, 300)))
+        store_image(image)
+    return f"{image.hash}-480.webp"
