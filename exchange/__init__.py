@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
     from .form_errors import invalid_fields
     from .i18n import register_template_helpers, select_locale
     from .services import mailer
+    from .services.images import image_sources, megabytes
 
     db.init_app(app)
     configure_engine(app)
@@ -90,6 +91,8 @@ def _init_extensions(app: Flask) -> None:
     sessions.init_app(app)
     register_template_helpers(app)
     app.jinja_env.globals["invalid_fields"] = invalid_fields
+    app.jinja_env.globals["event_image"] = image_sources
+    app.jinja_env.filters["megabytes"] = megabytes
     caching.init_app(app)
 
 

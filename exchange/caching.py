@@ -48,7 +48,8 @@ _CHANGED = "public_content_changed"
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Anyone may store a public page, but must ask again (a cheap 304) before each use: seat counts change.
 REVALIDATE = "public, no-cache"
-STATIC_ENDPOINTS = frozenset({"static", "static_versioned"})
+# Files the same for everyone (cover images included): never `Vary: Cookie`.
+STATIC_ENDPOINTS = frozenset({"static", "static_versioned", "site.media_file"})
 
 
 def init_app(app: Flask) -> None:

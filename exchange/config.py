@@ -79,8 +79,21 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = True
 
-# Largest request body accepted (bytes); the biggest delegation form is far smaller.
+# Largest request body accepted (bytes); the biggest delegation form is far smaller. The event
+# editor alone accepts IMAGE_MAX_BYTES more, for its cover image (exchange/http.py).
 MAX_CONTENT_LENGTH = 1024 * 1024
+
+# Cover images of events (exchange/services/images.py). Where their re-encoded files are kept:
+# None means instance/media/. Every worker must see the same directory; back it up with the database.
+MEDIA_DIR = None
+# Largest image file an organizer may upload (bytes). A bigger one gets a message by the field,
+# one past the request limit (this plus MAX_CONTENT_LENGTH) a "too large" page.
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+# Most pixels (width × height) an uploaded image may declare; checked before it is decoded, so a
+# small file that would unpack to gigabytes (a decompression bomb) is refused. 40 Mpx fits phone photos.
+IMAGE_MAX_PIXELS = 40_000_000
+# Widths (px) each image is saved at, as WebP and as JPEG; never wider than the original.
+IMAGE_WIDTHS = [480, 960, 1600]
 
 # CSRF tokens stay valid for the browser session rather than one hour, so a
 # slow registrant on a phone does not lose the form they filled in.

@@ -15,7 +15,7 @@ def register(app: Flask) -> None:
             # The error's own headers still apply to JSON: Allow on a 405, Retry-After on a 429.
             headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
             return {"error": error.name, "status": error.code}, error.code, headers
-        if error.code not in (404, 500):
+        if error.code not in (404, 413, 500):
             return error
         return render_template(f"errors/{error.code}.html", error_page=True), error.code
 

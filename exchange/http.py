@@ -5,11 +5,15 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import parse_qsl
 
-from flask import Request, abort, request
+from flask import Request, abort, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
+
+# Endpoints whose form carries a file (the event editor's cover image): their body may be
+# IMAGE_MAX_BYTES larger than MAX_CONTENT_LENGTH, every other request keeps the small limit.
+UPLOAD_ENDPOINTS = frozenset({"manage.event_create", "manage.event_edit"})
 
 # Ids and page numbers are 64-bit integers on every database; a bigger number
 # names no row and would make the driver fail instead of finding nothing.
@@ -37,6 +41,19 @@ def _without_controls(text: str) -> str:
 
 class ExchangeRequest(Request):
     form_data_parser_class = FormParser
+
+    # The URL is matched before any hook reads the body (CSRF reads the form in before_request),
+    # so the limit is known by then; past it Werkzeug answers 413 before reading the rest.
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        limit = Request.max_content_length.fget(self)  # type: ignore[attr-defined]
+        if limit is not None and self.endpoint in UPLOAD_ENDPOINTS:
+            limit += current_app.config["IMAGE_MAX_BYTES"]
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        Request.max_content_length.fset(self, value)  # type: ignore[attr-defined]
 
     @cached_property
     def args(self) -> MultiDict[str, str]:

@@ -91,7 +91,9 @@ def config_for():
 
 @pytest.fixture
 def app(database_url, request, tmp_path):
-    app = create_app(_test_config(database_url) | {"EXPORTS_DIR": str(tmp_path / "exports")})
+    app = create_app(
+        _test_config(database_url) | {"EXPORTS_DIR": str(tmp_path / "exports"), "MEDIA_DIR": str(tmp_path / "media")}
+    )
     with app.app_context():
         yield app
         wait_for_exports()  # a background export still reading would see its tables emptied

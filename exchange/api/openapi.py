@@ -15,7 +15,7 @@ EVENT_SCHEMA = {
     "required": [
         "slug", "status", "category", "starts_at", "ends_at", "timezone", "venue", "capacity", "seats_left",
         "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
-        "max_delegation_size", "partner_countries", "translations",
+        "max_delegation_size", "partner_countries", "translations", "image",
     ],
     "properties": {
         "slug": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80},
@@ -46,6 +46,39 @@ EVENT_SCHEMA = {
             "type": "object",
             "propertyNames": {"enum": list(LOCALES)},
             "additionalProperties": {"$ref": "#/components/schemas/EventContent"},
+        },
+        "image": {
+            "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/EventImage"}],
+            "readOnly": True,
+            "description": "The cover image, or null. Read only: import-events ignores it and keeps the event's image.",
+        },
+    },
+}  # fmt: skip
+
+_URL = {"type": "string", "format": "uri"}
+
+IMAGE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["width", "height", "sources", "alt"],
+    "properties": {
+        "width": {"type": "integer", "minimum": 1, "description": "of the largest source"},
+        "height": {"type": "integer", "minimum": 1},
+        "sources": {
+            "type": "array",
+            "description": "One per width, narrowest first; the URLs never change content (cache them for a year)",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["width", "height", "webp", "jpeg"],
+                "properties": {"width": {"type": "integer"}, "height": {"type": "integer"}, "webp": _URL, "jpeg": _URL},
+            },
+        },
+        "alt": {
+            "type": "object",
+            "description": "What the image shows, per language that describes it",
+            "propertyNames": {"enum": list(LOCALES)},
+            "additionalProperties": {"type": "string"},
         },
     },
 }  # fmt: skip
@@ -126,6 +159,7 @@ SPEC = {
     "components": {
         "schemas": {
             "Event": EVENT_SCHEMA,
+            "EventImage": IMAGE_SCHEMA,
             "EventContent": {
                 "type": "object",
                 "additionalProperties": False,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -25,6 +26,7 @@ from ..i18n import LOCALES, country_choices, language_names
 from ..models import Category, Event, RegistrationKind, RegistrationStatus, User, UserRole
 from ..services.event_admin import EventDraft
 from ..services.event_io import MAX_CAPACITY, MAX_DELEGATION_SIZE, SLUG_PATTERN, TEXT_LIMITS
+from ..services.images import ImageRefused, PreparedImage, prepare_image
 from ..validators import Choice, Email, MaxLength, PlausibleYear, Required, SafeText
 
 TIMEZONES = (
@@ -54,6 +56,9 @@ class TranslationForm(Form):
     description = TextAreaField(
         _l("Description (Markdown)"), validators=[SafeText(multiline=True), MaxLength(TEXT_LIMITS["description"])]
     )
+    image_alt = StringField(
+        _l("What the cover image shows (for people who cannot see it)"), validators=[SafeText(), MaxLength(300)]
+    )
 
 
 class EventForm(FlaskForm):
@@ -61,7 +66,7 @@ class EventForm(FlaskForm):
     page_order = (
         "slug", "category", "starts_at", "ends_at", "timezone", "capacity", "venue_name", "venue_address",
         "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations", "max_delegation_size",
-        "approval_digest", "partner_countries",
+        "approval_digest", "partner_countries", "image", "remove_image",
     )  # fmt: skip
 
     slug = StringField(
@@ -89,6 +94,10 @@ class EventForm(FlaskForm):
     )
     partner_countries = SelectMultipleField(_l("Partner countries"), validators=[Optional()], validate_choice=False)
     approval_digest = BooleanField(_l("Tell the organizers of delegations awaiting approval in one daily email"))
+    # Checked by its content in validate_image, whatever its name or declared type says.
+    image = FileField(_l("Cover image (JPEG, PNG or WebP)"))
+    remove_image = BooleanField(_l("Remove the cover image"))
+    prepared_image: PreparedImage | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +109,15 @@ class EventForm(FlaskForm):
         known = {code for code, _ in field.choices}
         if any(code not in known for code in field.data or []):
             raise ValidationError(_l("Please choose one of the options in the list."))
+
+    def validate_image(self, field) -> None:
+        upload = field.data
+        if not upload or not getattr(upload, "filename", None):
+            return
+        try:
+            self.prepared_image = prepare_image(upload.stream)
+        except ImageRefused as error:
+            raise ValidationError(error.message) from None
 
     @classmethod
     def for_event(cls, event: Event, **kwargs) -> EventForm:
@@ -133,6 +151,7 @@ class EventForm(FlaskForm):
             allows_individuals=self.allows_individuals.data, allows_delegations=self.allows_delegations.data,
             max_delegation_size=self.max_delegation_size.data, partner_countries=list(self.partner_countries.data or []),
             approval_digest=bool(self.approval_digest.data), translations=translations,
+            image=self.prepared_image, remove_image=bool(self.remove_image.data) and self.prepared_image is None,
         )  # fmt: skip
 
 

@@ -41,6 +41,7 @@ from ..services.content import render_markdown
 from ..services.event_admin import anniversary_needs_checking, cancel_event, duplicate_for_next_year, publish, save_event
 from ..services.export_jobs import export_job, start_xlsx_export, take_export_file
 from ..services.exports import attendee_rows, csv_chunks, export_filename
+from ..services.images import image_sources
 from ..services.registration_admin import (
     ACTIONS,
     ListOrder,
@@ -105,7 +106,8 @@ def dashboard():
 
 
 def _translations(forms) -> dict[str, dict[str, str]]:
-    return {lang: {name: (form[name].data or "") for name in ("title", "summary", "description")} for lang, form in forms.items()}
+    parts = ("title", "summary", "description", "image_alt")
+    return {lang: {name: (form[name].data or "") for name in parts} for lang, form in forms.items()}
 
 
 def _edit(event: Event | None):
@@ -131,8 +133,9 @@ def _edit(event: Event | None):
             return redirect(url_for("manage.event_edit", slug=saved.slug), code=303)
     previews = {preview: render_markdown(contents[preview].description.data or "", top_level=3)} if preview in LOCALES else {}
     return render_template(
-        "manage/event_edit.html", event=event, form=form, contents=contents, previews=previews, preview=preview
-    )
+        "manage/event_edit.html", event=event, form=form, contents=contents, previews=previews, preview=preview,
+        image=image_sources(event) if event else None,
+    )  # fmt: skip
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

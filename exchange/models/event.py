@@ -136,6 +136,13 @@ class Event(Model):
     approval_digest: Mapped[bool] = mapped_column(default=False, server_default="0")
     # When the last daily digest went out; the next one lists what arrived since.
     approval_digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The cover image (exchange/services/images.py): the fingerprint its files under MEDIA_DIR are named
+    # by, its size after re-encoding (for the page's width and height) and the widths it was saved at.
+    # Events share a fingerprint after "duplicate for next year"; the files go when the last one drops it.
+    image_hash: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    image_width: Mapped[int | None] = mapped_column(nullable=True)
+    image_height: Mapped[int | None] = mapped_column(nullable=True)
+    image_widths: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -154,6 +161,17 @@ class Event(Model):
     def content(self, lang: str) -> EventTranslation | None:
         """The content in `lang`, else in the fallback languages, else any; check `.lang`."""
         return in_language({translation.lang: translation for translation in self.translations}, lang)
+
+    def image_alt_in(self, lang: str) -> EventTranslation | None:
+        """The content whose cover-image alt text to use for `lang` (in `lang`, else the fallbacks, else any; check `.lang`).
+
+        None when no language describes the image.
+        """
+        by_lang = {translation.lang: translation for translation in self.translations if translation.image_alt}
+        for candidate in (lang, *CONTENT_FALLBACK):
+            if candidate in by_lang:
+                return by_lang[candidate]
+        return next(iter(by_lang.values()), None)
 
     def title_in(self, lang: str) -> str:
         """The title from `content(lang)`; the slug for an event with no content at all."""
@@ -197,6 +215,8 @@ class EventTranslation(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # Title and summary folded for the catalog's search, kept up to date on every flush by `_fold_translation`.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # What the cover image shows, for people who cannot see it (the image's alt text in this language).
+    image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     event: Mapped[Event] = relationship(back_populates="translations")
 

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import ACTIVE_STATUSES, Category, Event, EventStatus, EventTranslation, Registration, RegistrationStatus
 from .anniversaries import looks_like_a_count, recognise, shift_counts, years_since
 from .audit import Actor, changes, record
+from .images import PreparedImage, StoredImage, discard_unused, store_image
 from .notifications import Notice, notify
 from .registrations import notify_promoted
 from .seats import fill_from_waitlist, record_change, release_seats, set_capacity
@@ -47,8 +48,15 @@ class EventDraft:
     partner_countries: list[str] = field(default_factory=list)
     # Organizers hear of delegations awaiting approval in a daily digest rather than one email each.
     approval_digest: bool = False
-    # lang -> {"title", "summary", "description"}; a language without a title is left out.
+    # lang -> {"title", "summary", "description", "image_alt"}; a language without a title is left out.
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The cover image to set (a new upload, or one already stored); None with remove_image False keeps it.
+    image: StoredImage | None = None
+    remove_image: bool = False
+
+
+# EventDraft fields that are not columns of the event, so neither copied onto it nor compared by the audit.
+_NOT_COLUMNS = ("translations", "capacity", "image", "remove_image")
 
 
 def _check(draft: EventDraft, event_id: int | None) -> None:
@@ -85,22 +93,39 @@ def change_capacity(event: Event, capacity: int) -> list[Registration]:
 
 def _audited(event: Event) -> dict[str, object]:
     """The editor's fields of an event as the audit log compares them (content per language as `title.vi`)."""
-    fields: dict[str, object] = {name: getattr(event, name) for name in EventDraft.__dataclass_fields__ if name != "translations"}
+    fields: dict[str, object] = {
+        name: getattr(event, name) for name in EventDraft.__dataclass_fields__ if name not in _NOT_COLUMNS or name == "capacity"
+    }
+    fields["image"] = event.image_hash
     for translation in event.translations:
-        for part in ("title", "summary", "description"):
+        for part in ("title", "summary", "description", "image_alt"):
             fields[f"{part}.{translation.lang}"] = getattr(translation, part)
     return fields
 
 
-@transactional
 def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
     """Create an event (as a draft, assigned to its creator) or update one.
 
     Capacity cannot drop below the seats held; raising it promotes the
-    waiting list, whose promoted registrants are emailed.
+    waiting list, whose promoted registrants are emailed. A new cover image's
+    files are written first; the files of an image no event uses any more
+    (replaced, removed, or a refused save's upload) are deleted after the transaction.
     """
+    if isinstance(draft.image, PreparedImage):
+        store_image(draft.image)
+    try:
+        event, dropped = _save_event(actor, event_id, draft)
+    except BaseException:
+        discard_unused([draft.image.hash if draft.image else None])
+        raise
+    discard_unused([dropped])
+    return event
+
+
+@transactional
+def _save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> tuple[Event, str | None]:
     _check(draft, event_id)
-    values = {key: value for key, value in draft.__dict__.items() if key not in ("translations", "capacity")}
+    values = {key: value for key, value in draft.__dict__.items() if key not in _NOT_COLUMNS}
     promoted: list[Registration] = []
     if event_id is None:
         event = Event(status=EventStatus.DRAFT, seats_taken=0, capacity=draft.capacity, **values)
@@ -113,6 +138,14 @@ def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
         promoted = change_capacity(event, draft.capacity)
         for key, value in values.items():
             setattr(event, key, value)
+    dropped = event.image_hash
+    if draft.image is not None:
+        event.image_hash, event.image_width, event.image_height = draft.image.hash, draft.image.width, draft.image.height
+        event.image_widths = list(draft.image.widths)
+    elif draft.remove_image:
+        event.image_hash = event.image_width = event.image_height = None
+        event.image_widths = []
+    dropped = dropped if dropped != event.image_hash else None
     by_lang = {translation.lang: translation for translation in event.translations}
     kept = []
     for lang, content in draft.translations.items():
@@ -123,6 +156,7 @@ def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
                 content["summary"],
                 content["description"],
             )
+            translation.image_alt = content.get("image_alt", "")
             kept.append(translation)
     event.translations = kept
     db.session.flush()
@@ -132,7 +166,7 @@ def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
         record(actor, "event.created", event=event, slug=event.slug)
     else:
         record(actor, "event.updated", event=event, slug=event.slug, changes=changes(before, _audited(event)) or None)
-    return event
+    return event, dropped
 
 
 @transactional
@@ -231,8 +265,10 @@ def duplicate_for_next_year(actor: Actor, event_id: int) -> Event:
         partner_countries=list(source.partner_countries),
         approval_digest=source.approval_digest,
         translations={
-            t.lang: {"title": t.title, "summary": t.summary, "description": t.description} for t in source.translations
+            t.lang: {"title": t.title, "summary": t.summary, "description": t.description, "image_alt": t.image_alt}
+            for t in source.translations
         },
+        image=StoredImage.of(source),  # the same files: they stay while either edition uses them
     )
     anniversary = recognise(source.partner_countries, _local_year(source), _titles(source))
     if anniversary is not None:

@@ -23,16 +23,20 @@ from ..i18n import LOCALES, is_country_code
 from ..models import Category, Event, EventStatus, EventTranslation, Registration
 from ..text import UnsafeText, clean_text
 from .event_admin import change_capacity
+from .images import StoredImage, image_url
 from .registrations import notify_promoted
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_CAPACITY = 1_000_000
 MAX_DELEGATION_SIZE = 500
 TEXT_LIMITS = {"title": 200, "summary": 500, "description": 20_000}
+# The API's event object. An import reads past two of them: `seats_left` is counted from the
+# registrations, and `image` names files of the installation that served it; an import keeps the
+# event's own image (and an imported new event has none).
 EVENT_FIELDS = {
     "slug", "status", "category", "starts_at", "ends_at", "timezone", "venue", "capacity", "seats_left",
     "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
-    "max_delegation_size", "partner_countries", "translations",
+    "max_delegation_size", "partner_countries", "translations", "image",
 }  # fmt: skip
 
 
@@ -72,6 +76,27 @@ def event_to_dict(event: Event) -> dict[str, Any]:
             }
             for translation in event.translations
         },
+        "image": _image_to_dict(event),
+    }
+
+
+def _image_to_dict(event: Event) -> dict[str, Any] | None:
+    image = StoredImage.of(event)
+    if image is None:
+        return None
+    return {
+        "width": image.width,
+        "height": image.height,
+        "sources": [
+            {
+                "width": width,
+                "height": max(1, round(image.height * width / image.width)),
+                "webp": image_url(image.hash, width, "webp", external=True),
+                "jpeg": image_url(image.hash, width, "jpg", external=True),
+            }
+            for width in image.widths
+        ],
+        "alt": {translation.lang: translation.image_alt for translation in event.translations if translation.image_alt},
     }
 
 

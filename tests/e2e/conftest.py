@@ -44,6 +44,7 @@ class ServerURL(str):
 
     process: subprocess.Popen
     port: int
+    media_dir: Path
 
 
 @contextlib.contextmanager
@@ -71,6 +72,8 @@ def running_server(
         EXCHANGE_BASE_URL=base_url,
         # The tests empty the tables between them without a commit the cache sees: a cache per server.
         EXCHANGE_CACHE_DIR=str(log_dir / f"cache-{port}"),
+        # Cover images a test stores go here (url.media_dir), never into the worktree's instance/.
+        EXCHANGE_MEDIA_DIR=str(log_dir / "media"),
     ) | {f"EXCHANGE_{key}": value for key, value in settings.items()}  # settings may override the defaults above
     command = [sys.executable, "-m", "gunicorn", *extra_args, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     if threads > 1:
@@ -81,7 +84,7 @@ def running_server(
         try:
             _wait_until_up(base_url + "/healthz", process)
             url = ServerURL(base_url)
-            url.process, url.port = process, port
+            url.process, url.port, url.media_dir = process, port, log_dir / "media"
             yield url
         except RuntimeError as error:
             raise RuntimeError(f"{error}\n{log_path.read_text(errors='replace')}") from error

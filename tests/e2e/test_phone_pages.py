@@ -1,6 +1,7 @@
 """On a 390×844 phone, in every language: the event page shows how to register on its first screen,
 and a form sent back with mistakes takes the person to a summary that leads to each field."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from exchange.i18n import LOCALES
 from exchange.models import Event, RegistrationWindow, utcnow
 from exchange.services.demo import seed_demo
 from exchange.services.events import FeedWindow, public_events
+from exchange.services.images import prepare_image, store_image
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +42,35 @@ def test_register_buttons_are_on_the_first_screen(live_server, exact_phone, app,
             assert exact_phone.find_element(By.CSS_SELECTOR, selector).location["y"] < buttons[0].location["y"]
         assert exact_phone.find_element(By.CSS_SELECTOR, ".prose").location["y"] > buttons[-1].location["y"]
     save_screenshot(exact_phone, f"event-page-{lang}-390x844")
+
+
+@pytest.mark.parametrize("lang", ["vi", "th"])
+def test_a_cover_image_comes_after_the_register_buttons_at_a_width_that_fits(live_server, exact_phone, make_event, app, lang):
+    from image_files import photo
+
+    app.config["MEDIA_DIR"] = str(live_server.media_dir)
+    with app.test_request_context():
+        image = prepare_image(io.BytesIO(photo(2400, 1350)))
+        store_image(image)
+    event = make_event(
+        titles={lang: "Đêm hoa đăng trên sông Hậu, một đêm hội dài với tên rất dài"},
+        image_hash=image.hash, image_width=image.width, image_height=image.height, image_widths=list(image.widths),
+    )  # fmt: skip
+    exact_phone.get(f"{live_server}/{lang}/events/{event.slug}/")
+    buttons = exact_phone.find_elements(By.CSS_SELECTOR, ".register-buttons .button")
+    bottom = exact_phone.execute_script("return arguments[0].getBoundingClientRect().bottom + window.scrollY", buttons[-1])
+    assert bottom <= 844
+    picture = exact_phone.find_element(By.CSS_SELECTOR, ".event__cover img")
+    assert picture.location["y"] > buttons[-1].location["y"]
+    exact_phone.execute_script("arguments[0].scrollIntoView()", picture)
+    exact_phone.execute_script("return arguments[0].decode()", picture)
+    # 358 CSS px at the phone's pixel ratio: a WebP of that width or the next one up, never the largest by default.
+    source = exact_phone.execute_script("return arguments[0].currentSrc", picture)
+    ratio = exact_phone.execute_script("return window.devicePixelRatio")
+    wanted = next(width for width in (*image.widths, image.widths[-1]) if width >= min(358 * ratio, image.widths[-1]))
+    assert source.endswith(f"{image.hash}-{wanted}.webp"), source
+    assert exact_phone.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", picture)
+    save_screenshot(exact_phone, f"event-page-image-{lang}-390x844")
 
 
 @pytest.mark.parametrize("lang", ["vi", "ko", "th", "km"])

@@ -8,6 +8,7 @@ role may not use does not exist for it.
 """
 
 import pytest
+from image_files import stored_image_name
 
 from exchange.extensions import db
 from exchange.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus
@@ -33,6 +34,7 @@ TABLE = {
     # endpoint: (method, expected statuses per role, form data)
     "site.root": ("GET", (302,) * 6, None),
     "site.healthz": ("GET", PUBLIC, None),
+    "site.media_file": ("GET", PUBLIC, None),
     "static": ("GET", PUBLIC, None),
     "static_versioned": ("GET", PUBLIC, None),
     "public.home": ("GET", PUBLIC, None),
@@ -128,7 +130,7 @@ def world(app, make_event, make_user, individual, happening_now):
     values = {
         "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
         "code": ticket_code(registration.ticket_key), "user_id": users["organizer"].id, "message_id": failed.id,
-        "filename": "css/site.css", "job_id": "a" * 22, "fingerprint": "0123456789ab",
+        "filename": "css/site.css", "job_id": "a" * 22, "fingerprint": "0123456789ab", "name": stored_image_name(app),
     }  # fmt: skip
     return users, values, registration
 

@@ -312,3 +312,22 @@ def test_a_session_goes_past_the_front(client, login, make_user, make_event, fla
     flask_requests.clear()
     assert client.get(f"/en/events/{event.slug}/").status_code == 200
     assert flask_requests  # a signed-in visitor gets the page made for them
+
+
+def test_a_new_cover_image_and_its_alt_text_show_at_once(client, make_event, app):
+    from image_files import stored_image_name
+
+    from exchange.models import EventTranslation
+
+    event = make_event(slug="lantern-night-2031")
+    urls = ("/en/events/lantern-night-2031/", "/en/events/", "/api/v1/events/lantern-night-2031")
+    assert not any("/media/" in _page(client, url) for url in urls)
+    image_hash = stored_image_name(app).split("-")[0]
+    with write_transaction():  # only the image columns of the event row change
+        row = db.session.get(Event, event.id)
+        row.image_hash, row.image_width, row.image_height, row.image_widths = image_hash, 600, 300, [480, 600]
+    assert all(f"/media/{image_hash}-480" in _page(client, url) for url in urls)
+    with write_transaction():  # only a translation's alt text changes
+        db.session.get(EventTranslation, event.content("en").id).image_alt = "Lanterns on the river"
+    assert 'alt="Lanterns on the river"' in _page(client, "/en/events/lantern-night-2031/")
+    assert client.get("/api/v1/events/lantern-night-2031").get_json()["image"]["alt"] == {"en": "Lanterns on the river"}

