@@ -1,6 +1,6 @@
 """Database models. Import them from here."""
 
-from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow
+from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow, Venue
 from .outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from .registration import (
     ACTIVE_STATUSES,
@@ -43,5 +43,6 @@ __all__ = [
     "EventTranslation",
     "RegistrationWindow",
     "UTCDateTime",
+    "Venue",
     "utcnow",
 ]

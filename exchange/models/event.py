@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -107,6 +108,9 @@ class Event(Model):
         # The seat counter can never overbook, whatever the code above it does.
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
         CheckConstraint("max_delegation_size >= 1", name="delegation_size_positive"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_paired"),
         Index("ix_event_status_starts_at", "status", "starts_at"),
     )
 
@@ -119,6 +123,13 @@ class Event(Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
     venue_name: Mapped[str] = mapped_column(String(200))
     venue_address: Mapped[str] = mapped_column(String(300), default="")
+    # Where the venue is (WGS 84 degrees), for the map link and the calendar's GEO: both or neither.
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Whom attendees ask; the email is the Reply-To of every email about the event.
+    contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     capacity: Mapped[int]
     # Seats held by confirmed and pending registrations; written only by the seat allocator.
     seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -160,6 +171,38 @@ class Event(Model):
         content = self.content(lang)
         return content.title if content else self.slug
 
+    def venue_in(self, lang: str) -> Venue:
+        """The venue as written in `lang`, else in the fallback languages (as titles fall back), else the event's own.
+
+        The event's own venue stands for the last fallback language (Vietnamese), so a
+        Vietnamese reader never gets the English name ahead of it. The name and the
+        address fall back each on its own: a translation may give only the name.
+        """
+        by_lang = {translation.lang: translation for translation in self.translations}
+        chain = list(dict.fromkeys((lang, *CONTENT_FALLBACK)))
+        chain = chain[: chain.index(CONTENT_FALLBACK[-1]) + 1]
+        translations = [by_lang[candidate] for candidate in chain if candidate in by_lang]
+        name = next((t for t in translations if t.venue_name), None)
+        address = next((t for t in translations if t.venue_address), None)
+        return Venue(
+            name=name.venue_name if name else self.venue_name,
+            address=address.venue_address if address else self.venue_address,
+            name_lang=name.lang if name else None,
+            address_lang=address.lang if address else None,
+        )
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def map_url(self) -> str | None:
+        """The venue on OpenStreetMap, marked, at street level; None without coordinates."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        lat, lon = f"{self.latitude:.6f}".rstrip("0").rstrip("."), f"{self.longitude:.6f}".rstrip("0").rstrip(".")
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
     def registration_window(self, now: datetime | None = None) -> RegistrationWindow:
         if self.status != EventStatus.PUBLISHED:
             return RegistrationWindow.UNAVAILABLE
@@ -172,6 +215,16 @@ class Event(Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+@dataclass(frozen=True)
+class Venue:
+    """An event's venue in one language; `*_lang` is the language it is written in (None: the event's own)."""
+
+    name: str
+    address: str
+    name_lang: str | None = None
+    address_lang: str | None = None
 
 
 class EventTranslation(Model):
@@ -189,6 +242,9 @@ class EventTranslation(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # Title and summary folded for the catalog's search, kept up to date on every flush by `_fold_translation`.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The venue in this language; empty means the event's own venue_name / venue_address.
+    venue_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    venue_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     event: Mapped[Event] = relationship(back_populates="translations")
 
