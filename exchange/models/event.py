@@ -172,28 +172,20 @@ class Event(Model):
         return content.title if content else self.slug
 
     def venue_in(self, lang: str) -> Venue:
-        """The venue as written in `lang`, else in the fallback languages (as titles fall back), else the event's own.
+        """The venue as written in the content `content(lang)` shows, else the event's own.
 
-        The event's own venue stands for the last fallback language (Vietnamese), so a
-        Vietnamese reader never gets the English name ahead of it. The name and the
-        address fall back each on its own: a translation may give only the name.
+        The venue follows the content, so a page reads one translation per event (see
+        services/events.py); the name and the address fall back each on its own.
         """
-        by_lang = {translation.lang: translation for translation in self.translations}
-        chain = list(dict.fromkeys((lang, *CONTENT_FALLBACK)))
-        chain = chain[: chain.index(CONTENT_FALLBACK[-1]) + 1]
-        translations = [by_lang[candidate] for candidate in chain if candidate in by_lang]
-        name = next((t for t in translations if t.venue_name), None)
-        address = next((t for t in translations if t.venue_address), None)
+        content = self.content(lang)
+        name = content.venue_name if content else ""
+        address = content.venue_address if content else ""
         return Venue(
-            name=name.venue_name if name else self.venue_name,
-            address=address.venue_address if address else self.venue_address,
-            name_lang=name.lang if name else None,
-            address_lang=address.lang if address else None,
+            name=name or self.venue_name,
+            address=address or self.venue_address,
+            name_lang=content.lang if content and name else None,
+            address_lang=content.lang if content and address else None,
         )
-
-    @property
-    def has_coordinates(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
 
     @property
     def map_url(self) -> str | None:
