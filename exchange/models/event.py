@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
@@ -194,6 +195,16 @@ class Event(Model):
             return None
         lat, lon = f"{self.latitude:.6f}".rstrip("0").rstrip("."), f"{self.longitude:.6f}".rstrip("0").rstrip(".")
         return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+    @property
+    def contact_mailto(self) -> str:
+        """A mailto: link to the contact email that opens a message to it and nothing more.
+
+        An address may be valid with "?" or "&" in its local part; unquoted, "a?cc=x@y" would
+        add a recipient.
+        """
+        local, _, domain = self.contact_email.rpartition("@")
+        return f"mailto:{quote(local, safe='')}@{quote(domain, safe='')}"
 
     def registration_window(self, now: datetime | None = None) -> RegistrationWindow:
         if self.status != EventStatus.PUBLISHED:

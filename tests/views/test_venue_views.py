@@ -52,6 +52,12 @@ def test_cards_and_the_catalog_name_the_venue_in_the_readers_language(client, ev
     assert "Bến Ninh Kiều" in _page(client, "/vi/events/")
 
 
+def test_a_contact_email_cannot_add_recipients_to_the_mail_it_opens(client, make_event):
+    make_event(slug="odd-2031", contact_email="lan?cc=all@example.org")
+    page = _page(client, "/en/events/odd-2031/")
+    assert 'href="mailto:lan%3Fcc%3Dall@example.org"' in page and "Questions?" in page
+
+
 def test_an_event_without_coordinates_or_contact_shows_neither(client, make_event):
     make_event(slug="plain-2031")
     page = _page(client, "/en/events/plain-2031/")
