@@ -82,9 +82,8 @@ class EventForm(FlaskForm):
     # The order of the editor's grid, which the error summary follows.
     page_order = (
         "slug", "category", "starts_at", "ends_at", "timezone", "capacity", "venue_name", "venue_address",
-        "latitude", "longitude", "contact_name", "contact_email", "contact_phone",
-        "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations", "max_delegation_size",
-        "approval_digest", "partner_countries",
+        "latitude", "longitude", "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
+        "max_delegation_size", "approval_digest", "partner_countries", "contact_name", "contact_email", "contact_phone",
     )  # fmt: skip
 
     slug = StringField(
