@@ -53,6 +53,14 @@ MAIL_USE_SSL = False
 MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_DEFAULT_SENDER = "Cần Thơ Cultural Exchange <no-reply@localhost>"
+# Emails come from MAIL_DEFAULT_SENDER's address under a name in the recipient's language: the
+# site's name as translated ("Giao lưu văn hóa Cần Thơ", "껀터 문화 교류" …), or per language here,
+# e.g. {"vi": "Sở Ngoại vụ Cần Thơ", "en": "Cần Thơ Department of Foreign Affairs"}.
+MAIL_SENDER_NAMES = None
+# Reply-To of emails whose event names no contact email (and of emails to staff), e.g.
+# "Ban tổ chức <events@example.org>". None: such emails carry no Reply-To. An event's contact
+# email (set in the event editor) is always the Reply-To of that event's emails.
+MAIL_REPLY_TO = None
 
 # Flask-Caching: where public pages, the API and the feeds are kept (exchange/caching.py).
 # "FileSystemCache" (under CACHE_DIR, default instance/cache) is shared by the workers of one

@@ -13,8 +13,8 @@ EVENT_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": [
-        "slug", "status", "category", "starts_at", "ends_at", "timezone", "venue", "capacity", "seats_left",
-        "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
+        "slug", "status", "category", "starts_at", "ends_at", "timezone", "venue", "contact", "capacity",
+        "seats_left", "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
         "max_delegation_size", "partner_countries", "translations", "image",
     ],
     "properties": {
@@ -27,8 +27,25 @@ EVENT_SCHEMA = {
         "venue": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["name", "address"],
-            "properties": {"name": {"type": "string"}, "address": {"type": "string"}},
+            "required": ["name", "address", "latitude", "longitude"],
+            "properties": {
+                "name": {"type": "string", "description": "The venue in every language whose translation gives none"},
+                "address": {"type": "string"},
+                "latitude": {"type": ["number", "null"], "minimum": -90, "maximum": 90, "description": "WGS 84 degrees"},
+                "longitude": {"type": ["number", "null"], "minimum": -180, "maximum": 180, "description": "WGS 84 degrees"},
+            },
+            "description": "Coordinates are both numbers or both null",
+        },
+        "contact": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "email", "phone"],
+            "properties": {
+                "name": {"type": "string"},
+                "email": {"type": "string", "description": "Empty, or where replies to the event's emails go"},
+                "phone": {"type": "string", "description": "Empty, or E.164 such as +842923832663"},
+            },
+            "description": "The organizers' contact for attendees' questions; optional on import",
         },
         "capacity": {"type": "integer", "minimum": 0},
         "seats_left": {"type": "integer", "minimum": 0, "readOnly": True},
@@ -168,6 +185,8 @@ SPEC = {
                     "title": {"type": "string"},
                     "summary": {"type": "string"},
                     "description": {"type": "string", "description": "Markdown; sanitised when rendered"},
+                    "venue_name": {"type": "string", "description": "The venue in this language; empty: the event's `venue`"},
+                    "venue_address": {"type": "string", "description": "The address in this language; empty: the event's"},
                 },
             },
             "EventList": {

@@ -27,7 +27,7 @@ from ..models import Category, Event, RegistrationKind, RegistrationStatus, User
 from ..services.event_admin import EventDraft
 from ..services.event_io import MAX_CAPACITY, MAX_DELEGATION_SIZE, SLUG_PATTERN, TEXT_LIMITS
 from ..services.images import ImageRefused, PreparedImage, prepare_image
-from ..validators import Choice, Email, MaxLength, PlausibleYear, Required, SafeText
+from ..validators import Choice, Email, MaxLength, Phone, PlausibleYear, Required, SafeText, format_phone
 
 TIMEZONES = (
     "Asia/Ho_Chi_Minh",
@@ -48,6 +48,26 @@ def _date_field(label) -> DateTimeLocalField:
     )
 
 
+def _coordinate(low: int, high: int):
+    """A validator reading degrees written with a point or a comma ("10,0341" as in Vietnamese and French)."""
+    message = _l("Enter a number of degrees from %(min)s to %(max)s, such as 10.0341.", min=low, max=high)
+
+    def check(form, field) -> None:
+        text = (field.data or "").strip().replace(",", ".").replace("\u2212", "-")  # U+2212, the minus sign
+        if not text:
+            field.data = None
+            return
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:  # NaN, inf and "1e400" fail here too
+            raise ValidationError(message)
+        field.data = round(value, 7)  # about a centimetre: more is noise
+
+    return check
+
+
 class TranslationForm(Form):
     """An event's content in one language."""
 
@@ -56,6 +76,8 @@ class TranslationForm(Form):
     description = TextAreaField(
         _l("Description (Markdown)"), validators=[SafeText(multiline=True), MaxLength(TEXT_LIMITS["description"])]
     )
+    venue_name = StringField(_l("Venue in this language"), validators=[SafeText(), MaxLength(200)])
+    venue_address = StringField(_l("Address in this language"), validators=[SafeText(), MaxLength(300)])
     image_alt = StringField(
         _l("What the cover image shows (for people who cannot see it)"), validators=[SafeText(), MaxLength(300)]
     )
@@ -65,8 +87,9 @@ class EventForm(FlaskForm):
     # The order of the editor's grid, which the error summary follows.
     page_order = (
         "slug", "category", "starts_at", "ends_at", "timezone", "capacity", "venue_name", "venue_address",
-        "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations", "max_delegation_size",
-        "approval_digest", "partner_countries", "image", "remove_image",
+        "latitude", "longitude", "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
+        "max_delegation_size", "approval_digest", "partner_countries", "contact_name", "contact_email", "contact_phone",
+        "image", "remove_image",
     )  # fmt: skip
 
     slug = StringField(
@@ -84,6 +107,11 @@ class EventForm(FlaskForm):
     ends_at = _date_field(_l("Ends"))
     venue_name = StringField(_l("Venue"), validators=[SafeText(), Required(), MaxLength(200)])
     venue_address = StringField(_l("Address"), validators=[SafeText(), MaxLength(300)])
+    latitude = StringField(_l("Latitude"), validators=[SafeText(), MaxLength(30), _coordinate(-90, 90)])
+    longitude = StringField(_l("Longitude"), validators=[SafeText(), MaxLength(30), _coordinate(-180, 180)])
+    contact_name = StringField(_l("Contact person"), validators=[SafeText(), MaxLength(200)])
+    contact_email = EmailField(_l("Contact email"), validators=[SafeText(), MaxLength(254), Email()])
+    contact_phone = StringField(_l("Contact phone"), validators=[SafeText(), MaxLength(40), Phone()])
     capacity = IntegerField(_l("Capacity (seats)"), validators=[Required(), NumberRange(0, MAX_CAPACITY, _NUMBER_MESSAGE)])
     registration_opens_at = _date_field(_l("Registration opens"))
     registration_closes_at = _date_field(_l("Registration closes"))
@@ -104,6 +132,15 @@ class EventForm(FlaskForm):
         self.category.choices = [(category.value, category.title) for category in Category]
         self.timezone.choices = [(zone, zone) for zone in TIMEZONES]
         self.partner_countries.choices = list(country_choices())
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Only one of the pair: the empty one is the field to fix.
+        if valid and (self.latitude.data is None) != (self.longitude.data is None):
+            missing = self.latitude if self.latitude.data is None else self.longitude
+            missing.errors = [*missing.errors, _l("Enter both the latitude and the longitude, or neither.")]
+            return False
+        return valid
 
     def validate_partner_countries(self, field) -> None:
         known = {code for code, _ in field.choices}
@@ -132,7 +169,9 @@ class EventForm(FlaskForm):
             capacity=event.capacity, registration_opens_at=local(event.registration_opens_at),
             registration_closes_at=local(event.registration_closes_at), allows_individuals=event.allows_individuals,
             allows_delegations=event.allows_delegations, max_delegation_size=event.max_delegation_size,
-            partner_countries=list(event.partner_countries), approval_digest=event.approval_digest, **kwargs,
+            partner_countries=list(event.partner_countries), approval_digest=event.approval_digest,
+            latitude=_degrees(event.latitude), longitude=_degrees(event.longitude), contact_name=event.contact_name,
+            contact_email=event.contact_email, contact_phone=format_phone(event.contact_phone), **kwargs,
         )  # fmt: skip
         return form
 
@@ -150,9 +189,15 @@ class EventForm(FlaskForm):
             registration_closes_at=aware(self.registration_closes_at.data),
             allows_individuals=self.allows_individuals.data, allows_delegations=self.allows_delegations.data,
             max_delegation_size=self.max_delegation_size.data, partner_countries=list(self.partner_countries.data or []),
-            approval_digest=bool(self.approval_digest.data), translations=translations,
+            approval_digest=bool(self.approval_digest.data), latitude=self.latitude.data, longitude=self.longitude.data,
+            contact_name=self.contact_name.data or "", contact_email=self.contact_email.data or "",
+            contact_phone=self.contact_phone.data or "", translations=translations,
             image=self.prepared_image, remove_image=bool(self.remove_image.data) and self.prepared_image is None,
         )  # fmt: skip
+
+
+def _degrees(value: float | None) -> str:
+    return "" if value is None else f"{value:.7f}".rstrip("0").rstrip(".")
 
 
 def translation_forms(event: Event | None, formdata=None) -> dict[str, TranslationForm]:

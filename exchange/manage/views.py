@@ -38,7 +38,14 @@ from ..services.audit import Actor, record_now
 from ..services.broadcast import broadcast, failed_broadcasts
 from ..services.checkin import OtherDayCheckIn, check_in, door_counts, door_list, sign_in_sheet, undo_check_in
 from ..services.content import render_markdown
-from ..services.event_admin import anniversary_needs_checking, cancel_event, duplicate_for_next_year, publish, save_event
+from ..services.event_admin import (
+    CONTENT_FIELDS,
+    anniversary_needs_checking,
+    cancel_event,
+    duplicate_for_next_year,
+    publish,
+    save_event,
+)
 from ..services.export_jobs import export_job, start_xlsx_export, take_export_file
 from ..services.exports import attendee_rows, csv_chunks, export_filename
 from ..services.images import image_sources
@@ -106,8 +113,7 @@ def dashboard():
 
 
 def _translations(forms) -> dict[str, dict[str, str]]:
-    parts = ("title", "summary", "description", "image_alt")
-    return {lang: {name: (form[name].data or "") for name in parts} for lang, form in forms.items()}
+    return {lang: {name: (form[name].data or "") for name in CONTENT_FIELDS} for lang, form in forms.items()}
 
 
 def _edit(event: Event | None):

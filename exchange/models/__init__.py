@@ -1,6 +1,6 @@
 """Database models. Import them from here."""
 
-from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow, in_language
+from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow, Venue, in_language
 from .outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from .registration import (
     ACTIVE_STATUSES,
@@ -46,5 +46,6 @@ __all__ = [
     "in_language",
     "registration_search_text",
     "UTCDateTime",
+    "Venue",
     "utcnow",
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
+from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -111,6 +113,9 @@ class Event(Model):
         # The seat counter can never overbook, whatever the code above it does.
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
         CheckConstraint("max_delegation_size >= 1", name="delegation_size_positive"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_paired"),
         Index("ix_event_status_starts_at", "status", "starts_at"),
     )
 
@@ -123,6 +128,13 @@ class Event(Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
     venue_name: Mapped[str] = mapped_column(String(200))
     venue_address: Mapped[str] = mapped_column(String(300), default="")
+    # Where the venue is (WGS 84 degrees), for the map link and the calendar's GEO: both or neither.
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Whom attendees ask; the email is the Reply-To of every email about the event.
+    contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     capacity: Mapped[int]
     # Seats held by confirmed and pending registrations; written only by the seat allocator.
     seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -178,6 +190,40 @@ class Event(Model):
         content = self.content(lang)
         return content.title if content else self.slug
 
+    def venue_in(self, lang: str) -> Venue:
+        """The venue as written in the content `content(lang)` shows, else the event's own.
+
+        The venue follows the content, so a page reads one translation per event (see
+        services/events.py); the name and the address fall back each on its own.
+        """
+        content = self.content(lang)
+        name = content.venue_name if content else ""
+        address = content.venue_address if content else ""
+        return Venue(
+            name=name or self.venue_name,
+            address=address or self.venue_address,
+            name_lang=content.lang if content and name else None,
+            address_lang=content.lang if content and address else None,
+        )
+
+    @property
+    def map_url(self) -> str | None:
+        """The venue on OpenStreetMap, marked, at street level; None without coordinates."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        lat, lon = f"{self.latitude:.6f}".rstrip("0").rstrip("."), f"{self.longitude:.6f}".rstrip("0").rstrip(".")
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+    @property
+    def contact_mailto(self) -> str:
+        """A mailto: link to the contact email that opens a message to it and nothing more.
+
+        An address may be valid with "?" or "&" in its local part; unquoted, "a?cc=x@y" would
+        add a recipient.
+        """
+        local, _, domain = self.contact_email.rpartition("@")
+        return f"mailto:{quote(local, safe='')}@{quote(domain, safe='')}"
+
     def registration_window(self, now: datetime | None = None) -> RegistrationWindow:
         if self.status != EventStatus.PUBLISHED:
             return RegistrationWindow.UNAVAILABLE
@@ -200,6 +246,16 @@ def in_language(by_lang: Mapping[str, T], lang: str) -> T | None:
     return next(iter(by_lang.values()), None)
 
 
+@dataclass(frozen=True)
+class Venue:
+    """An event's venue in one language; `*_lang` is the language it is written in (None: the event's own)."""
+
+    name: str
+    address: str
+    name_lang: str | None = None
+    address_lang: str | None = None
+
+
 class EventTranslation(Model):
     """Organizer-written content of an event in one language."""
 
@@ -217,6 +273,9 @@ class EventTranslation(Model):
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # What the cover image shows, for people who cannot see it (the image's alt text in this language).
     image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The venue in this language; empty means the event's own venue_name / venue_address.
+    venue_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    venue_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     event: Mapped[Event] = relationship(back_populates="translations")
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from email.utils import parseaddr
 
-from flask import current_app
 from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
 from ..links import external_url
 from ..models import Event, EventStatus, Registration, RegistrationStatus
+from .outbox import sender
 
 PRODUCT_ID = "-//Can Tho Cultural Exchange//Events//EN"
 # The right-hand side of every UID. Fixed rather than taken from BASE_URL, so
@@ -71,7 +70,7 @@ def registration_calendar(registration: Registration, stamp: CalendarStamp | Non
     entry = _calendar_event(registration.event, registration.language, uid=uid, cancelled=stamp.method == "CANCEL")
     entry.add("sequence", stamp.sequence)
     # RFC 5546 requires an organizer on a CANCEL; on PUBLISH it tells the reader who sent it.
-    name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    name, address = sender(registration.language)
     organizer = vCalAddress(f"mailto:{address}")
     if name:
         organizer.params["cn"] = name
@@ -98,7 +97,10 @@ def _calendar_event(event: Event, lang: str, uid: str, cancelled: bool = False) 
     entry.add("summary", content.title if content else event.slug)
     if content and content.summary:
         entry.add("description", content.summary)
-    entry.add("location", ", ".join(part for part in (event.venue_name, event.venue_address) if part))
+    venue = event.venue_in(lang)
+    entry.add("location", ", ".join(part for part in (venue.name, venue.address) if part))
+    if event.latitude is not None and event.longitude is not None:
+        entry.add("geo", (event.latitude, event.longitude))
     entry.add("url", external_url("public.event_detail", lang=lang, slug=event.slug))
     entry.add("status", "CANCELLED" if cancelled or event.status == EventStatus.CANCELLED else "CONFIRMED")
     return entry

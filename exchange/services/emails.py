@@ -67,6 +67,7 @@ def render(row: OutboxMessage) -> RenderedEmail:
         "registration": registration,
         "event": event,
         "content": event.content(row.language),
+        "venue": event.venue_in(row.language),
         "manage_url": external_url("registrant.registration_manage", lang=registration.language, token=token),
         "event_url": external_url("public.event_detail", lang=registration.language, slug=event.slug),
     }

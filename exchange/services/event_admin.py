@@ -48,7 +48,15 @@ class EventDraft:
     partner_countries: list[str] = field(default_factory=list)
     # Organizers hear of delegations awaiting approval in a daily digest rather than one email each.
     approval_digest: bool = False
-    # lang -> {"title", "summary", "description", "image_alt"}; a language without a title is left out.
+    # The venue's position in degrees: both or neither.
+    latitude: float | None = None
+    longitude: float | None = None
+    # Whom attendees ask; contact_email is the Reply-To of the event's emails.
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    # lang -> {"title", "summary", "description", "venue_name", "venue_address", "image_alt"}; a
+    # language without a title is left out; an empty venue part means the event's own.
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
     # The cover image to set (a new upload, or one already stored); None with remove_image False keeps it.
     image: StoredImage | None = None
@@ -59,6 +67,10 @@ class EventDraft:
 _NOT_COLUMNS = ("translations", "capacity", "image", "remove_image")
 
 
+# The per-language fields of an event, as the editor, the audit log and duplication see them.
+CONTENT_FIELDS = ("title", "summary", "description", "venue_name", "venue_address", "image_alt")
+
+
 def _check(draft: EventDraft, event_id: int | None) -> None:
     if not any(content.get("title") for content in draft.translations.values()):
         raise EventRefused(_l("Give the event a title in at least one language."))
@@ -66,9 +78,21 @@ def _check(draft: EventDraft, event_id: int | None) -> None:
         raise EventRefused(_l("The event must end after it starts."))
     if draft.registration_closes_at <= draft.registration_opens_at:
         raise EventRefused(_l("Registration must close after it opens."))
+    if coordinates_problem(draft.latitude, draft.longitude):
+        raise EventRefused(_l("Enter the venue's latitude (−90 to 90) and longitude (−180 to 180), or neither."))
     taken = db.session.scalar(select(Event.id).where(Event.slug == draft.slug, Event.id != (event_id or 0)))
     if taken is not None:
         raise EventRefused(_l("Another event already uses this web address."))
+
+
+def coordinates_problem(latitude: float | None, longitude: float | None) -> bool:
+    """Whether a pair of coordinates cannot be stored: only one given, out of range, or not a number."""
+    if latitude is None and longitude is None:
+        return False
+    if latitude is None or longitude is None:
+        return True
+    # `not <=` also refuses NaN, which compares false with everything.
+    return not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
 
 
 def capacity_refusal(seats_taken: int):
@@ -98,7 +122,7 @@ def _audited(event: Event) -> dict[str, object]:
     }
     fields["image"] = event.image_hash
     for translation in event.translations:
-        for part in ("title", "summary", "description", "image_alt"):
+        for part in CONTENT_FIELDS:
             fields[f"{part}.{translation.lang}"] = getattr(translation, part)
     return fields
 
@@ -151,12 +175,8 @@ def _save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> tuple[
     for lang, content in draft.translations.items():
         if content.get("title"):
             translation = by_lang.get(lang) or EventTranslation(lang=lang)
-            translation.title, translation.summary, translation.description = (
-                content["title"],
-                content["summary"],
-                content["description"],
-            )
-            translation.image_alt = content.get("image_alt", "")
+            for part in CONTENT_FIELDS:
+                setattr(translation, part, content.get(part, ""))
             kept.append(translation)
     event.translations = kept
     db.session.flush()
@@ -264,17 +284,23 @@ def duplicate_for_next_year(actor: Actor, event_id: int) -> Event:
         max_delegation_size=source.max_delegation_size,
         partner_countries=list(source.partner_countries),
         approval_digest=source.approval_digest,
-        translations={
-            t.lang: {"title": t.title, "summary": t.summary, "description": t.description, "image_alt": t.image_alt}
-            for t in source.translations
-        },
+        latitude=source.latitude,
+        longitude=source.longitude,
+        contact_name=source.contact_name,
+        contact_email=source.contact_email,
+        contact_phone=source.contact_phone,
+        translations={t.lang: {part: getattr(t, part) for part in CONTENT_FIELDS} for t in source.translations},
         image=StoredImage.of(source),  # the same files: they stay while either edition uses them
     )
     anniversary = recognise(source.partner_countries, _local_year(source), _titles(source))
     if anniversary is not None:
         count = years_since(anniversary.country, _local_year(draft))
         draft.translations = {
-            lang: {name: shift_counts(text, lang, anniversary.count, count) for name, text in fields.items()}
+            # The venue's name is a name: "Công viên 30 tháng 4" stays as it is.
+            lang: {
+                name: text if name.startswith("venue_") else shift_counts(text, lang, anniversary.count, count)
+                for name, text in fields.items()
+            }
             for lang, fields in draft.translations.items()
         }
     if db.session.scalar(select(Event.id).where(Event.slug == draft.slug)) is not None:

@@ -14,6 +14,8 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from ..database import for_update, write_transaction
@@ -22,7 +24,8 @@ from ..extensions import db
 from ..i18n import LOCALES, is_country_code
 from ..models import Category, Event, EventStatus, EventTranslation, Registration
 from ..text import UnsafeText, clean_text
-from .event_admin import change_capacity
+from ..validators import HOME_REGION
+from .event_admin import change_capacity, coordinates_problem
 from .images import StoredImage, image_url
 from .registrations import notify_promoted
 
@@ -30,11 +33,14 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_CAPACITY = 1_000_000
 MAX_DELEGATION_SIZE = 500
 TEXT_LIMITS = {"title": 200, "summary": 500, "description": 20_000}
+# Per-language venue, optional in a translation: empty means the event's own `venue`.
+VENUE_LIMITS = {"venue_name": 200, "venue_address": 300}
+CONTACT_LIMITS = {"name": 200, "email": 254, "phone": 40}
 # The API's event object. An import reads past two of them: `seats_left` is counted from the
 # registrations, and `image` names files of the installation that served it; an import keeps the
 # event's own image (and an imported new event has none).
 EVENT_FIELDS = {
-    "slug", "status", "category", "starts_at", "ends_at", "timezone", "venue", "capacity", "seats_left",
+    "slug", "status", "category", "starts_at", "ends_at", "timezone", "venue", "contact", "capacity", "seats_left",
     "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
     "max_delegation_size", "partner_countries", "translations", "image",
 }  # fmt: skip
@@ -59,7 +65,13 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         "starts_at": local(event.starts_at),
         "ends_at": local(event.ends_at),
         "timezone": event.timezone,
-        "venue": {"name": event.venue_name, "address": event.venue_address},
+        "venue": {
+            "name": event.venue_name,
+            "address": event.venue_address,
+            "latitude": event.latitude,
+            "longitude": event.longitude,
+        },
+        "contact": {"name": event.contact_name, "email": event.contact_email, "phone": event.contact_phone},
         "capacity": event.capacity,
         "seats_left": event.seats_left,
         "registration_opens_at": local(event.registration_opens_at),
@@ -73,6 +85,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
                 "title": translation.title,
                 "summary": translation.summary,
                 "description": translation.description,
+                "venue_name": translation.venue_name,
+                "venue_address": translation.venue_address,
             }
             for translation in event.translations
         },
@@ -211,11 +225,13 @@ def validate_event(raw: Any, where: str) -> tuple[EventData | None, list[str]]:
     if opens and closes and closes <= opens:
         check.problem("registration_closes_at", "must be after registration_opens_at")
     venue = raw.get("venue")
-    if not isinstance(venue, dict) or set(venue) - {"name", "address"}:
-        check.problem("venue", "must be an object with name and address")
+    if not isinstance(venue, dict) or set(venue) - {"name", "address", "latitude", "longitude"}:
+        check.problem("venue", "must be an object with name and address, and optionally latitude and longitude")
     else:
         values["venue_name"] = check.text(venue.get("name"), "venue.name", 200, required=True)
         values["venue_address"] = check.text(venue.get("address"), "venue.address", 300, required=False)
+        values["latitude"], values["longitude"] = _coordinates(check, venue)
+    values.update(_contact(check, raw.get("contact")))
     countries = raw.get("partner_countries", [])
     if not isinstance(countries, list) or not all(isinstance(code, str) and is_country_code(code) for code in countries):
         check.problem("partner_countries", "must be a list of ISO 3166 alpha-2 codes such as KR")
@@ -225,6 +241,48 @@ def validate_event(raw: Any, where: str) -> tuple[EventData | None, list[str]]:
     if check.problems or not isinstance(slug, str):  # a bad slug is one of the problems
         return None, check.problems
     return EventData(slug=slug, values=values, translations=translations), []
+
+
+def _coordinates(check: _Checker, venue: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The venue's latitude and longitude: both numbers in range, or both absent or null."""
+    latitude, longitude = venue.get("latitude"), venue.get("longitude")
+    if latitude is None and longitude is None:
+        return None, None
+    numbers = [value for value in (latitude, longitude) if isinstance(value, int | float) and not isinstance(value, bool)]
+    # Compared before float(): a 400-digit integer would overflow it.
+    if len(numbers) < 2 or coordinates_problem(latitude, longitude):
+        check.problem("venue", "latitude (-90 to 90) and longitude (-180 to 180) must be numbers given together, or both null")
+        return None, None
+    return float(latitude), float(longitude)  # type: ignore[arg-type]
+
+
+def _contact(check: _Checker, raw: Any) -> dict[str, str]:
+    """The organizer contact: optional; its email must be an address, its phone a dialable number."""
+    if raw is None:
+        return {"contact_name": "", "contact_email": "", "contact_phone": ""}
+    if not isinstance(raw, dict) or set(raw) - set(CONTACT_LIMITS):
+        check.problem("contact", "must be an object with name, email and phone")
+        return {}
+    texts = {key: check.text(raw.get(key), f"contact.{key}", limit, required=False) for key, limit in CONTACT_LIMITS.items()}
+    if texts["email"]:
+        try:
+            texts["email"] = validate_email(texts["email"], check_deliverability=False).normalized
+        except EmailNotValidError:
+            check.problem("contact.email", "must be an email address such as name@example.com")
+    if texts["phone"]:
+        texts["phone"] = _phone(check, texts["phone"])
+    return {f"contact_{key}": text for key, text in texts.items() if text is not None}
+
+
+def _phone(check: _Checker, text: str) -> str | None:
+    try:
+        number = phonenumbers.parse(text, HOME_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        check.problem("contact.phone", "must be a phone number, with its country code unless it is Vietnamese")
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _validate_translations(check: _Checker, raw: Any) -> dict[str, dict[str, str]]:
@@ -237,14 +295,14 @@ def _validate_translations(check: _Checker, raw: Any) -> dict[str, dict[str, str
         if lang not in LOCALES:
             check.problem(key, f"language must be one of {', '.join(LOCALES)}")
             continue
-        if not isinstance(content, dict) or set(content) - set(TEXT_LIMITS):
-            check.problem(key, "must be an object with title, summary and description")
+        if not isinstance(content, dict) or set(content) - set(TEXT_LIMITS) - set(VENUE_LIMITS):
+            check.problem(key, "must be an object with title, summary, description, and optionally venue_name and venue_address")
             continue
         texts = {
             name: check.text(
                 content.get(name), f"{key}.{name}", limit, required=name == "title", multiline=name in ("summary", "description")
             )
-            for name, limit in TEXT_LIMITS.items()
+            for name, limit in (TEXT_LIMITS | VENUE_LIMITS).items()
         }
         # A text is None only when it is one of the problems, and then the event is not imported.
         parsed[lang] = {name: text for name, text in texts.items() if text is not None}
@@ -315,7 +373,6 @@ def _apply(event: Event, data: EventData) -> None:
 
 
 def _translation(translation: EventTranslation, content: dict[str, str]) -> EventTranslation:
-    translation.title = content["title"]
-    translation.summary = content["summary"]
-    translation.description = content["description"]
+    for name in (*TEXT_LIMITS, *VENUE_LIMITS):
+        setattr(translation, name, content[name])
     return translation

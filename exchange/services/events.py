@@ -51,7 +51,10 @@ def _one_translation(lang: str, *, description: bool = False) -> LoaderOption:
         .limit(1)
         .scalar_subquery()
     )
-    columns = [EventTranslation.lang, EventTranslation.title, EventTranslation.summary]
+    columns = [
+        EventTranslation.lang, EventTranslation.title, EventTranslation.summary,
+        EventTranslation.venue_name, EventTranslation.venue_address,
+    ]  # fmt: skip
     if description:
         columns.append(EventTranslation.description)
     return selectinload(Event.translations.and_(EventTranslation.id == best)).load_only(*columns)

@@ -25,6 +25,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
+from email.utils import formataddr
 from pathlib import Path
 from typing import cast
 
@@ -39,6 +40,7 @@ from ..extensions import db
 from ..models import OutboxAttachment, OutboxMessage, OutboxStatus, utcnow
 from .emails import RegistrationGone, RenderedEmail, render
 from .outbox import Attachment as StoredAttachment
+from .outbox import reply_to, sender
 from .tokens import revoke_manage_token
 
 mail = Mail()
@@ -139,8 +141,20 @@ _QUOTED_PRINTABLE = email.charset.Charset("utf-8")
 _QUOTED_PRINTABLE.body_encoding = email.charset.QP
 
 
+def mailbox(name: str, address: str) -> str:
+    """An address header's value: the display name as encoded words when it is not ASCII (RFC 2047), quoted when it must be."""
+    if name.isascii():
+        return formataddr((name, address))
+    return f"{encoded_words(name)} <{address}>"
+
+
 class _Message(Message):
-    """Flask-Mail's message with a subject that keeps its spaces (see encoded_words), text parts quoted-printable."""
+    """Flask-Mail's message with a subject and names that keep their spaces (see encoded_words), text parts quoted-printable.
+
+    `sender` is the bare address (the SMTP envelope's); `display_from` is the From header's name and address.
+    """
+
+    display_from: tuple[str, str]
 
     def _mimetext(self, text, subtype="plain"):
         # The stub says str, but MIMEText passes _charset to set_payload, which takes a Charset.
@@ -151,20 +165,28 @@ class _Message(Message):
         del mime["Subject"]
         mime.policy = email.policy.compat32.clone(linesep="\r\n")  # writes headers as given
         mime["Subject"] = encoded_words(self.subject)
+        # Flask-Mail's own headers (Header.encode) would lose a long name's spaces as the subject's did.
+        mime.replace_header("From", mailbox(*self.display_from))
+        if isinstance(self.reply_to, tuple):
+            mime.replace_header("Reply-To", mailbox(*self.reply_to))
         return mime
 
 
 def _flask_mail_message(row: OutboxMessage, rendered: RenderedEmail) -> Message:
+    name, address = sender(row.language)
     message = _Message(
         subject=row.subject,
         recipients=[row.recipient],
         body=rendered.text,
         html=rendered.html,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        sender=address,
+        # Staff emails (no registration) are about deciding, not attending: no event contact to answer.
+        reply_to=reply_to(row.registration.event if row.registration else None),
         date=time.time(),
         extra_headers={"Auto-Submitted": "auto-generated", "Content-Language": row.language},
     )
     message.msgId = row.message_id
+    message.display_from = (name, address)
     items: list[OutboxAttachment | StoredAttachment] = [*row.attachments, *rendered.attachments]
     for item in items:
         headers = {"Content-ID": f"<{item.content_id}>"} if item.content_id else {}

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
-from flask_babel import LazyString, force_locale
+from flask import current_app
+from flask_babel import LazyString, force_locale, gettext
 
 from ..extensions import db
 from ..links import base_host
-from ..models import OutboxAttachment, OutboxMessage, Registration
+from ..models import Event, OutboxAttachment, OutboxMessage, Registration
 from ..text import header_safe
 
 
@@ -76,3 +77,28 @@ def outbox_values(*, kind: str, recipient: str, language: str, subject: str | La
         "context": context,
         "message_id": make_msgid(domain=base_host().split(":")[0]),
     }
+
+
+def sender(language: str) -> tuple[str, str]:
+    """The From of an email in `language`: (display name, address).
+
+    The address is MAIL_DEFAULT_SENDER's. The name is MAIL_SENDER_NAMES[language]
+    when configured, else the site's name translated ("Giao lưu văn hóa Cần Thơ").
+    """
+    _, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    configured = current_app.config.get("MAIL_SENDER_NAMES") or {}
+    if language in configured:
+        return header_safe(configured[language]), address
+    with force_locale(language):
+        return header_safe(gettext("Cần Thơ Cultural Exchange")), address
+
+
+def reply_to(event: Event | None) -> tuple[str, str] | None:
+    """Where replies to an email about `event` go: its organizer contact, else MAIL_REPLY_TO, else nowhere (None)."""
+    if event is not None and event.contact_email:
+        return header_safe(event.contact_name), header_safe(event.contact_email)
+    default = current_app.config.get("MAIL_REPLY_TO")
+    if not default:
+        return None
+    name, address = parseaddr(default)
+    return (name, address) if address else None

@@ -150,3 +150,20 @@ def test_seed_demo_command_says_which_events_it_left_out(runner):
     result = runner.invoke(args=["seed-demo", "--year", "2020"])
     assert result.exit_code == 0, result.output
     assert f"0 events created, 0 already there, {len(load_programme())} left out" in result.output
+
+
+def test_every_seeded_venue_is_named_in_every_language_and_the_wharf_is_on_the_map(app):
+    seed_demo(date(2026, 12, 2), year=2027)
+    events = {event.slug.rsplit("-", 1)[0]: event for event in db.session.scalars(select(Event))}
+    for key, event in events.items():
+        names = {lang: event.venue_in(lang) for lang in LOCALES}
+        # The event's own venue is Vietnamese, but for Bangkok's, which is English.
+        own = "en" if key == "bangkok-tourism-conference" else "vi"
+        assert all(venue.name_lang == lang for lang, venue in names.items() if lang != own), key
+        assert len({venue.name for venue in names.values()}) >= 3, key  # not one Vietnamese name for everyone
+    yoga = events["yoga-day"]
+    assert (yoga.venue_in("ko").name, yoga.venue_in("lo").name, yoga.venue_in("km").name) == (
+        "닌끼에우 부두", "ທ່າເຮືອນິງກຽວ", "កំពង់ផែនិញកៀវ",
+    )  # fmt: skip
+    assert yoga.venue_in("en").address.startswith("Hai Bà Trưng Street")
+    assert yoga.map_url.startswith("https://www.openstreetmap.org/?mlat=10.03")

@@ -17,7 +17,8 @@ VALID = {
     "starts_at": "2031-06-21T06:00:00+07:00",
     "ends_at": "2031-06-21T08:30:00+07:00",
     "timezone": "Asia/Ho_Chi_Minh",
-    "venue": {"name": "Bến Ninh Kiều", "address": "Hai Bà Trưng, Ninh Kiều"},
+    "venue": {"name": "Bến Ninh Kiều", "address": "Hai Bà Trưng, Ninh Kiều", "latitude": 10.0339, "longitude": 105.788},
+    "contact": {"name": "Nguyễn Thị Lan", "email": "lan@cantho.example.vn", "phone": "+842923832663"},
     "capacity": 500,
     "registration_opens_at": "2031-04-01T08:00:00+07:00",
     "registration_closes_at": "2031-06-19T23:59:00+07:00",
@@ -26,10 +27,16 @@ VALID = {
     "max_delegation_size": 20,
     "partner_countries": ["IN"],
     "translations": {
-        "vi": {"title": "Ngày Quốc tế Yoga", "summary": "Tập yoga bên sông Hậu.", "description": "**Yoga** buổi sáng."},
-        "en": {"title": "International Yoga Day", "summary": "Yoga by the Hậu river.", "description": "Morning **yoga**."},
+        "vi": {
+            "title": "Ngày Quốc tế Yoga", "summary": "Tập yoga bên sông Hậu.", "description": "**Yoga** buổi sáng.",
+            "venue_name": "", "venue_address": "",
+        },
+        "en": {
+            "title": "International Yoga Day", "summary": "Yoga by the Hậu river.", "description": "Morning **yoga**.",
+            "venue_name": "Ninh Kiều Wharf", "venue_address": "Hai Bà Trưng Street, Ninh Kiều",
+        },
     },
-}
+}  # fmt: skip
 
 
 def _event_count() -> int:
@@ -43,6 +50,36 @@ def test_import_creates_an_event_that_the_api_gives_back_unchanged(app):
     assert exported.pop("seats_left") == 500
     assert exported.pop("image") is None
     assert exported == VALID
+
+
+def test_a_file_without_coordinates_contact_or_venue_per_language_still_imports(app):
+    old_shape = copy.deepcopy(VALID)
+    old_shape["venue"] = {"name": "Bến Ninh Kiều", "address": ""}
+    del old_shape["contact"]
+    for content in old_shape["translations"].values():
+        del content["venue_name"], content["venue_address"]
+    import_events({"events": [old_shape]})
+    event = db.session.scalar(select(Event))
+    assert (event.latitude, event.longitude, event.contact_email) == (None, None, "")
+    assert event.venue_in("en").name == "Bến Ninh Kiều"
+    exported = event_to_dict(event)
+    assert exported["venue"] == {"name": "Bến Ninh Kiều", "address": "", "latitude": None, "longitude": None}
+    assert exported["contact"] == {"name": "", "email": "", "phone": ""}
+
+
+def test_an_import_reads_venue_per_language_coordinates_and_contact(app):
+    import_events({"events": [VALID]})
+    event = db.session.scalar(select(Event))
+    assert (event.latitude, event.longitude) == (10.0339, 105.788)
+    assert event.venue_in("en").name == "Ninh Kiều Wharf"
+    assert event.venue_in("fr").name == "Ninh Kiều Wharf"  # French falls back on English, as titles do
+    assert event.venue_in("vi").name == "Bến Ninh Kiều"  # an empty venue_name: the event's own
+    assert event.contact_phone == "+842923832663"
+    local = copy.deepcopy(VALID)
+    local["contact"] = {"name": "Lan", "email": "Lan@CanTho.Example.VN", "phone": "0292 3832 663"}
+    import_events({"events": [local]})
+    db.session.expire_all()
+    assert (event.contact_email, event.contact_phone) == ("Lan@cantho.example.vn", "+842923832663")
 
 
 def test_import_updates_by_slug_and_replaces_translations(app):
@@ -82,6 +119,21 @@ def test_import_updates_by_slug_and_replaces_translations(app):
         ("translations", {"en": {"title": "x" * 201}}, "events[1].translations.en.title: must be at most 200 characters"),
         ("translations", {"en": {"title": "Yoga\nDay"}}, "events[1].translations.en.title: contains forbidden characters"),
         ("seats", 3, "events[1].seats: is not a field of an event"),
+        ("venue", {"name": "Bến Ninh Kiều", "latitude": 10.03}, "events[1].venue: latitude (-90 to 90) and longitude"),
+        ("venue", {"name": "Bến Ninh Kiều", "latitude": 91, "longitude": 105}, "events[1].venue: latitude (-90 to 90)"),
+        ("venue", {"name": "Bến Ninh Kiều", "latitude": 10, "longitude": 181}, "events[1].venue: latitude (-90 to 90)"),
+        ("venue", {"name": "Bến Ninh Kiều", "latitude": "10", "longitude": "105"}, "events[1].venue: latitude"),
+        ("venue", {"name": "Bến Ninh Kiều", "latitude": True, "longitude": 105}, "events[1].venue: latitude"),
+        ("venue", {"name": "Bến Ninh Kiều", "latitude": 10**400, "longitude": 105}, "events[1].venue: latitude"),
+        ("venue", {"name": "Bến Ninh Kiều", "latitude": float("nan"), "longitude": 105}, "events[1].venue: latitude"),
+        ("venue", {"name": "Bến Ninh Kiều", "zoom": 17}, "events[1].venue: must be an object with name and address"),
+        ("contact", "lan@example.com", "events[1].contact: must be an object with name, email and phone"),
+        ("contact", {"email": "lan@"}, "events[1].contact.email: must be an email address"),
+        ("contact", {"phone": "12"}, "events[1].contact.phone: must be a phone number"),
+        ("contact", {"name": "Lan\r\nBcc: x@evil.test"}, "events[1].contact.name: contains forbidden characters"),
+        ("contact", {"fax": "1"}, "events[1].contact: must be an object"),
+        ("translations", {"en": {"title": "Yoga", "venue_name": "x" * 201}}, "events[1].translations.en.venue_name: must be at"),
+        ("translations", {"en": {"title": "Yoga", "venue_address": 7}}, "events[1].translations.en.venue_address: must be text"),
     ],
 )
 def test_one_invalid_event_imports_nothing_and_names_the_problem(app, field, value, message):
