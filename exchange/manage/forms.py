@@ -13,6 +13,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     Form,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -26,7 +27,7 @@ from ..i18n import LOCALES, country_choices, language_names
 from ..models import Category, Event, RegistrationKind, RegistrationStatus, User, UserRole
 from ..services.event_admin import EventDraft
 from ..services.event_io import MAX_CAPACITY, MAX_DELEGATION_SIZE, SLUG_PATTERN, TEXT_LIMITS
-from ..services.images import ImageRefused, PreparedImage, prepare_image
+from ..services.images import ImageRefused, PreparedImage, StoredImage, keep_upload, kept_upload, prepare_image
 from ..validators import Choice, Email, MaxLength, Phone, PlausibleYear, Required, SafeText, format_phone
 
 TIMEZONES = (
@@ -124,8 +125,10 @@ class EventForm(FlaskForm):
     approval_digest = BooleanField(_l("Tell the organizers of delegations awaiting approval in one daily email"))
     # Checked by its content in validate_image, whatever its name or declared type says.
     image = FileField(_l("Cover image (JPEG, PNG or WebP)"))
+    # An upload sent with a mistake elsewhere, kept for the corrected form (browsers do not send a file twice).
+    kept_image = HiddenField()
     remove_image = BooleanField(_l("Remove the cover image"))
-    prepared_image: PreparedImage | None = None
+    prepared_image: StoredImage | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,11 +153,18 @@ class EventForm(FlaskForm):
     def validate_image(self, field) -> None:
         upload = field.data
         if not upload or not getattr(upload, "filename", None):
+            self.prepared_image = kept_upload(self.kept_image.data) if self.kept_image.data else None
             return
         try:
             self.prepared_image = prepare_image(upload.stream)
         except ImageRefused as error:
             raise ValidationError(error.message) from None
+
+    def keep_image_for_next_try(self) -> StoredImage | None:
+        """After a failed submit: the image chosen (kept, and named in the form for the next submit), if any."""
+        if isinstance(self.prepared_image, PreparedImage):
+            self.kept_image.data = keep_upload(self.prepared_image)
+        return self.prepared_image
 
     @classmethod
     def for_event(cls, event: Event, **kwargs) -> EventForm:

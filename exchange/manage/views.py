@@ -48,7 +48,7 @@ from ..services.event_admin import (
 )
 from ..services.export_jobs import export_job, start_xlsx_export, take_export_file
 from ..services.exports import attendee_rows, csv_chunks, export_filename
-from ..services.images import image_sources
+from ..services.images import image_sources, sources_of
 from ..services.registration_admin import (
     ACTIONS,
     ListOrder,
@@ -138,9 +138,10 @@ def _edit(event: Event | None):
             flash(_("The event is saved."))
             return redirect(url_for("manage.event_edit", slug=saved.slug), code=303)
     previews = {preview: render_markdown(contents[preview].description.data or "", top_level=3)} if preview in LOCALES else {}
+    kept = form.keep_image_for_next_try() if request.method == "POST" else None
     return render_template(
         "manage/event_edit.html", event=event, form=form, contents=contents, previews=previews, preview=preview,
-        image=image_sources(event) if event else None,
+        image=image_sources(event) if event else None, kept_image=sources_of(kept) if kept else None,
     )  # fmt: skip
 
 

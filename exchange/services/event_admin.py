@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import ACTIVE_STATUSES, Category, Event, EventStatus, EventTranslation, Registration, RegistrationStatus
 from .anniversaries import looks_like_a_count, recognise, shift_counts, years_since
 from .audit import Actor, changes, record
-from .images import PreparedImage, StoredImage, discard_unused, store_image
+from .images import PreparedImage, StoredImage, discard_abandoned, discard_unused, store_image
 from .notifications import Notice, notify
 from .registrations import notify_promoted
 from .seats import fill_from_waitlist, record_change, release_seats, set_capacity
@@ -133,16 +133,21 @@ def save_event(actor: Actor, event_id: int | None, draft: EventDraft) -> Event:
     Capacity cannot drop below the seats held; raising it promotes the
     waiting list, whose promoted registrants are emailed. A new cover image's
     files are written first; the files of an image no event uses any more
-    (replaced, removed, or a refused save's upload) are deleted after the transaction.
+    (replaced, removed, or a refused save's upload) are deleted after the
+    transaction, and so are those of uploads kept for a corrected form that
+    never came (see images.keep_upload).
     """
+    uploaded = isinstance(draft.image, PreparedImage)
     if isinstance(draft.image, PreparedImage):
         store_image(draft.image)
     try:
         event, dropped = _save_event(actor, event_id, draft)
     except BaseException:
-        discard_unused([draft.image.hash if draft.image else None])
+        # An upload kept from an earlier try stays for the next one (discard_abandoned deletes it in time).
+        discard_unused([draft.image.hash if uploaded and draft.image else None])
         raise
     discard_unused([dropped])
+    discard_abandoned()
     return event
 
 

@@ -17,6 +17,7 @@ import io
 import os
 import re
 import tempfile
+import time
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import IO
 from flask import current_app, url_for
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from PIL import Image, ImageCms, ImageOps
 from sqlalchemy import select
 
@@ -196,6 +198,53 @@ def discard_unused(hashes: Iterable[str | None]) -> list[str]:
     return deleted
 
 
+# How long an upload that came with a mistake elsewhere in the editor waits for the corrected form.
+KEPT_UPLOAD_SECONDS = 24 * 3600
+_KEPT_UPLOAD_SALT = "exchange.kept-cover-image"
+
+
+def keep_upload(image: PreparedImage) -> str:
+    """Store an upload whose form must be sent again, and return the signed token that names it.
+
+    Browsers never send a chosen file twice, so the editor's form carries this
+    token instead (in a hidden field); `kept_upload` reads it back. Files of
+    uploads that are never saved are deleted by `discard_abandoned`.
+    """
+    store_image(image)
+    return _kept_upload_signer().dumps([image.hash, image.width, image.height, list(image.widths)])
+
+
+def kept_upload(token: str) -> StoredImage | None:
+    """The upload `keep_upload` named, if the token is genuine, recent and its files are still there; else None."""
+    try:
+        image_hash, width, height, widths = _kept_upload_signer().loads(token, max_age=KEPT_UPLOAD_SECONDS)
+        image = StoredImage(str(image_hash), int(width), int(height), tuple(int(w) for w in widths))
+    except (BadSignature, TypeError, ValueError):
+        return None
+    names = [file_name(image.hash, w, extension) for w in image.widths for extension in ENCODINGS]
+    if not image.widths or not all(FILE_NAME.fullmatch(name) and (media_dir() / name).is_file() for name in names):
+        return None
+    return image
+
+
+def _kept_upload_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_KEPT_UPLOAD_SALT)
+
+
+def discard_abandoned(now: float | None = None) -> list[str]:
+    """Delete the files of kept uploads never saved with an event (older than KEPT_UPLOAD_SECONDS); returns their names."""
+    directory = media_dir()
+    if not directory.is_dir():
+        return []
+    cutoff = (now or time.time()) - KEPT_UPLOAD_SECONDS
+    stale = {
+        match.group(1)
+        for path in directory.iterdir()
+        if (match := FILE_NAME.fullmatch(path.name)) and path.stat().st_mtime < cutoff
+    }
+    return discard_unused(stale)
+
+
 def media_type(name: str) -> str | None:
     """The Content-Type of a media file name, or None if the name is not one this site writes."""
     match = FILE_NAME.fullmatch(name)
@@ -221,8 +270,11 @@ def image_url(image_hash: str, width: int, extension: str, *, external: bool = F
 def image_sources(event: Event, *, external: bool = False) -> ImageSources | None:
     """The URLs of the event's image, or None when it has none."""
     image = StoredImage.of(event)
-    if image is None:
-        return None
+    return None if image is None else sources_of(image, external=external)
+
+
+def sources_of(image: StoredImage, *, external: bool = False) -> ImageSources:
+    """The URLs of a stored image (an event's, or an upload kept for the editor's next try)."""
 
     def srcset(extension: str) -> str:
         return ", ".join(f"{image_url(image.hash, w, extension, external=external)} {w}w" for w in image.widths)

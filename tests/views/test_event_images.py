@@ -2,6 +2,7 @@
 
 import io
 import re
+import time
 
 import pytest
 from image_files import PHP, SVG, photo, png_bomb, truncated_jpeg
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from exchange.extensions import db
 from exchange.models import Event, EventTranslation
-from exchange.services.images import media_dir
+from exchange.services.images import KEPT_UPLOAD_SECONDS, discard_abandoned, media_dir
 
 PASSWORD = "correct horse battery staple"
 
@@ -192,6 +193,36 @@ def test_the_editor_shows_the_image_warns_without_alt_text_and_removes_it(editor
 
     editor.post(f"/organizer/events/{event.slug}/edit", data=_form(event, remove_image="y"))
     assert _image_of(event.slug) is None and _files() == set()
+
+
+def test_an_image_sent_with_a_mistake_elsewhere_is_kept_for_the_corrected_form(editor, event):
+    response = _upload(editor, event, capacity="many")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="capacity-error"' in page
+    assert "The image you chose is kept" in page and _image_of(event.slug) is None
+    kept = re.search(r'name="kept_image" type="hidden" value="([^"]+)"', page).group(1)
+    image_hash = re.search(r'src="/media/([0-9a-f]{32})-1600.jpg"', page).group(1)
+
+    # The browser sends the form again without the file: the kept one is saved.
+    fixed = editor.post(f"/organizer/events/{event.slug}/edit", data=_form(event, kept_image=kept))
+    assert fixed.status_code == 303 and _image_of(event.slug) == image_hash
+    assert {name.split("-")[0] for name in _files()} == {image_hash}
+
+
+@pytest.mark.parametrize("token", ["forged", "W1siZmFrZSJdXQ.aaaa.bbbb", ""])
+def test_a_forged_kept_image_is_ignored(editor, event, token):
+    assert editor.post(f"/organizer/events/{event.slug}/edit", data=_form(event, kept_image=token)).status_code == 303
+    assert _image_of(event.slug) is None
+
+
+def test_kept_uploads_never_saved_are_deleted_a_day_later(app, editor, event):
+    _upload(editor, event, capacity="many")  # kept, never sent again
+    _upload(editor, event, photo(color=(10, 120, 200)))  # another one saved with the event
+    saved = _image_of(event.slug)
+    assert len({name.split("-")[0] for name in _files()}) == 2
+    assert discard_abandoned() == []  # still waiting for its form
+    deleted = discard_abandoned(now=time.time() + KEPT_UPLOAD_SECONDS + 1)
+    assert len(deleted) == 6 and {name.split("-")[0] for name in _files()} == {saved}
 
 
 def test_a_cached_event_page_shows_a_new_image_at_once(client, login, make_user, event):
