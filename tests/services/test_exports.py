@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from flask_babel import force_locale
 from openpyxl import load_workbook
 
@@ -181,8 +182,14 @@ def test_the_status_filter_keeps_only_registrations_with_that_status(make_event,
     assert list(attendee_rows(event, RegistrationStatus.CANCELLED)) == []
 
 
-def test_a_large_list_comes_out_whole_and_in_order_through_the_temporary_runs(make_event, individual, delegation, monkeypatch):
-    monkeypatch.setattr(exports, "RUN_SIZE", 64)  # 701 names: eleven sorted runs merged, as 100,000 would be
+# 701 names in runs of 64: eleven sorted runs merged, as 100,000 would be; in runs of 16 merged 3 at a time,
+# 44 runs and three levels of merges, as a list of millions would be (FAN_IN bounds the open files).
+@pytest.mark.parametrize(("run_size", "fan_in"), [(64, exports.FAN_IN), (16, 3)])
+def test_a_large_list_comes_out_whole_and_in_order_through_the_temporary_runs(
+    make_event, individual, delegation, monkeypatch, run_size, fan_in
+):
+    monkeypatch.setattr(exports, "RUN_SIZE", run_size)
+    monkeypatch.setattr(exports, "FAN_IN", fan_in)
     event = make_event(capacity=2000, max_delegation_size=500)
     first = register(event.id, delegation(size=300, email="a@example.org")).registration
     register(event.id, individual(email="b@example.com"))
