@@ -36,16 +36,12 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+import xlsxwriter
 from babel import Locale
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import DateTime, Select, String, select, type_coerce
 
 from ..collation import sort_key
@@ -278,33 +274,39 @@ def write_xlsx(rows: Iterable[list[str]], target: str | os.PathLike[str] | Binar
     Headers, statuses, kinds, categories, countries and languages are in `lang` (the
     CSV keeps the codes, for programs). Frozen, filterable header; every cell is text.
     It prints landscape, fitted to the width of the page, the header on every page.
+    XlsxWriter in constant-memory mode writes each row to the sheet as it comes, as
+    inline strings; a value starting with "=" stays a string, never a formula.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    workbook = xlsxwriter.Workbook(
+        os.fspath(target) if isinstance(target, os.PathLike) else target,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    sheet = workbook.add_worksheet()
     with force_locale(lang):
         titles = [str(COLUMN_TITLES[key]) for key in EXPORT_COLUMNS]
     readable = _readable_values(lang)
-    # Widths, panes and print titles go before the rows in the file, so they are set before the first append.
-    for index, (key, title) in enumerate(zip(EXPORT_COLUMNS, titles, strict=True), 1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(_COLUMN_WIDTHS[key], _display_width(title) + 4)
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages down as the list needs
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    bold = Font(bold=True)
-    sheet.append([_text_cell(sheet, title, bold) for title in titles])
-    last_row = 1
-    for row in rows:
+    for index, (key, title) in enumerate(zip(EXPORT_COLUMNS, titles, strict=True)):
+        sheet.set_column(index, index, max(_COLUMN_WIDTHS[key], _display_width(title) + 4))
+    sheet.freeze_panes(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # as many pages down as the list needs
+    sheet.write_row(0, 0, [_ILLEGAL_XML.sub("", title) for title in titles], workbook.add_format({"bold": True}))
+    write_row, illegal = sheet.write_row, _ILLEGAL_XML.search
+    last_row = 0
+    for last_row, row in enumerate(rows, 1):
         row = list(row)  # the caller's list stays as given
         for index, names in readable:
             row[index] = names.get(row[index], row[index])
-        sheet.append([_xlsx_value(sheet, value) for value in row])
-        last_row += 1
-    # The filter is written after the rows, so its range can cover them all.
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{last_row}"
-    workbook.save(target)
+        if illegal("".join(row)):  # rare: one search a row, then the cells of that row only
+            row = [_ILLEGAL_XML.sub("", value) for value in row]
+        write_row(last_row, 0, row)
+    sheet.autofilter(0, 0, last_row, len(EXPORT_COLUMNS) - 1)
+    workbook.close()
+
+
+# Characters XML 1.0 cannot hold (XlsxWriter would write them as _xHHHH_ escapes): dropped from XLSX cells.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _readable_values(lang: str) -> list[tuple[int, Mapping[str, str]]]:
@@ -314,28 +316,13 @@ def _readable_values(lang: str) -> list[tuple[int, Mapping[str, str]]]:
         kinds = {kind.value: kind.title for kind in RegistrationKind}
         categories = {category.value: category.title for category in AttendeeCategory}
     locale = Locale.parse(lang)
-    countries, languages = locale.territories, locale.languages
+    # Plain dicts: Babel's own look each name up through its aliases, a cost on every cell.
+    countries, languages = dict(locale.territories), dict(locale.languages)
     names: dict[str, Mapping[str, str]] = {
         "status": statuses, "kind": kinds, "category": categories, "country": countries, "nationality": countries,
         "language": languages, "interpreter_language": languages,
     }  # fmt: skip
     return [(EXPORT_COLUMNS.index(column), table) for column, table in names.items()]
-
-
-def _xlsx_value(sheet, value: str) -> str | Cell | None:
-    if not value:
-        return None
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    # openpyxl turns a string starting with "=" into a formula; anything else it keeps as a string.
-    return _text_cell(sheet, value) if value.startswith("=") else value
-
-
-def _text_cell(sheet, value: str, font: Font | None = None) -> Cell:  # WriteOnlyCell is a function making a Cell
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    if font is not None:
-        cell.font = font
-    return cell
 
 
 def _display_width(text: str) -> int:
