@@ -236,6 +236,7 @@ def _records_of(handle: BinaryIO) -> Iterator[_Record]:
 
 # A value that starts with none of these and holds no separator cannot start a formula.
 _UNSAFE_FIRST = frozenset(" =+-@\t\r\0")
+_TRIGGERS = frozenset("=+-@")
 _SEPARATOR = re.compile(r"[,;\t\r\n]")
 
 
@@ -243,6 +244,11 @@ def _neutralise(value: str) -> str:
     if value[:1] not in _UNSAFE_FIRST and not _SEPARATOR.search(value):
         return value  # most values: a name, an email, a date (the expression below costs a third of an export)
     return _FORMULA_START.sub(lambda match: (match[1] or "") + "'", value)
+
+
+def _neutralise_start(value: str) -> str:
+    """`_neutralise` for a value holding no separator, so that only its start can begin a formula."""
+    return "'" + value if value[:1] in _TRIGGERS else _neutralise(value)  # "+84...": most phone numbers
 
 
 def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
@@ -259,7 +265,7 @@ def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
         if separator("".join(row)):
             writer.writerow([_neutralise(value) for value in row])
         else:  # most rows: with no separator in the row, only a value's first character can start a formula
-            writer.writerow([_neutralise(value) if value[:1] in unsafe else value for value in row])
+            writer.writerow([_neutralise_start(value) if value[:1] in unsafe else value for value in row])
         if count % BATCH_SIZE == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
