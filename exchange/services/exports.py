@@ -24,29 +24,25 @@ from __future__ import annotations
 import csv
 import heapq
 import io
+import marshal
 import os
 import re
 import struct
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from datetime import datetime
-from itertools import islice
-from typing import BinaryIO
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+import xlsxwriter
 from babel import Locale
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from sqlalchemy import Row, literal, select
+from sqlalchemy import DateTime, Select, String, select, type_coerce
 
 from ..collation import sort_key
 from ..extensions import db
@@ -89,176 +85,158 @@ BATCH_SIZE = 500
 # separator a spreadsheet may split on, spaces allowed before it (some trim them).
 _FORMULA_START = re.compile(r"(?:^|(?<=[,;\t\r\n]))( *)(?=[=+\-@])|^(?=[\t\r\0])")
 
+# Moments as the driver gives them, without UTCDateTime's conversion to UTC: `local` below converts
+# them once, to the event's zone (PostgreSQL's come with their offset, SQLite's without, in UTC).
+_TIME = DateTime(timezone=True)
+# What a row needs, as the database holds it: the enums as their stored strings (their values),
+# which the row keeps, so no Enum object is made and dropped for each of 100,000 rows.
 _REGISTRATION_COLUMNS = (
     Registration.id,
-    Registration.kind,
     Registration.reference,
-    Registration.status,
+    type_coerce(Registration.status, String),
+    type_coerce(Registration.kind, String),
     Registration.full_name,
     Registration.email,
     Registration.phone,
     Registration.organization,
     Registration.country,
-    Registration.category,
+    type_coerce(Registration.category, String),
     Registration.language,
-    Registration.created_at,
-    Registration.checked_in_at,
+    type_coerce(Registration.created_at, _TIME),
+    type_coerce(Registration.checked_in_at, _TIME),
 )
 _DELEGATE_COLUMNS = (
     Delegate.id,
-    Delegate.registration_id,
     Delegate.full_name,
     Delegate.position,
     Delegate.nationality,
     Delegate.dietary,
     Delegate.interpreter_language,
-    Delegate.checked_in_at,
+    type_coerce(Delegate.checked_in_at, _TIME),
 )
+
+# A record of the sort: (ICU sort key of the name, registration id, delegate id or 0, the finished row).
+# The ids break ties between equal names: the order in which they registered.
+_Record = tuple[bytes, int, int, list[str]]
 
 
 def attendee_rows(event: Event, status: RegistrationStatus | None = None, lang: str | None = None) -> Iterator[list[str]]:
     """Yield one row of strings per attendee of `event` (per delegate for a delegation), in EXPORT_COLUMNS order.
 
     Attendees come in the alphabetical order of their names for readers of `lang`
-    (the default locale if None), optionally only those with `status`. The order
-    comes from `_attendees_by_name`, in constant memory; the rows are then read 500
-    at a time by id, with one query for the batch's registrations and one for its delegates.
+    (the default locale if None), optionally only those with `status`. Each row is
+    built once, as the database streams it, and sorted in constant memory by
+    `_sorted_records`.
     """
+    key = sort_key(lang or current_app.config["BABEL_DEFAULT_LOCALE"])
+    for record in _sorted_records(_attendee_records(event, status, key)):
+        yield record[3]
+
+
+def _attendee_records(event: Event, status: RegistrationStatus | None, key: Callable[[str], bytes]) -> Iterator[_Record]:
+    """The record of every attendee, unsorted: the individuals, then the delegates, each in one streamed query."""
     zone = ZoneInfo(event.timezone)
-    order = _attendees_by_name(event, status, lang or current_app.config["BABEL_DEFAULT_LOCALE"])
-    while batch := list(islice(order, BATCH_SIZE)):
-        registrations = {row.id: row for row in _rows_of(_REGISTRATION_COLUMNS, Registration.id, {rid for rid, _ in batch})}
-        delegates = {row.id: row for row in _rows_of(_DELEGATE_COLUMNS, Delegate.id, {did for _, did in batch if did})}
-        for registration_id, delegate_id in batch:
-            registration = registrations.get(registration_id)
-            if registration is None:
-                continue  # deleted since the names were read
-            if not delegate_id:
-                yield _individual_row(registration, zone)
-            elif delegate_id in delegates:
-                yield _delegate_row(registration, delegates[delegate_id], zone)
 
+    def local(moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).isoformat(timespec="seconds")
 
-def _rows_of(columns: tuple, id_column, ids: set[int]) -> list[Row]:
-    return list(db.session.execute(select(*columns).where(id_column.in_(ids)))) if ids else []
-
-
-# A run of names sorted in memory before it goes to a temporary file: well under 1 MiB of sort keys.
-RUN_SIZE = 5_000
-_RECORD_HEAD = struct.Struct("<qqI")  # registration id, delegate id (0 for an individual), sort key length
-
-
-def _attendees_by_name(event: Event, status: RegistrationStatus | None, lang: str) -> Iterator[tuple[int, int]]:
-    """(registration id, delegate id or 0) of every attendee, in ICU's order of their names for `lang`.
-
-    No database orders names as ICU does for each language, and a column of sort keys
-    would need one per language, so this is an external merge sort: the names stream
-    from the database, each run of RUN_SIZE is sorted by its ICU sort keys and written
-    to a temporary file, and the runs are merged (heapq.merge holds one record of each
-    run at a time). Memory stays that of one run whatever the number of attendees; the
-    cost is one more read of the names and n·log n comparisons of short byte strings.
-    """
-    key = sort_key(lang)
-    with ExitStack() as files:
-        runs: list[Iterator[tuple[bytes, int, int]]] = []
-        run: list[tuple[bytes, int, int]] = []
-        for registration_id, delegate_id, name in _attendee_names(event, status):
-            run.append((key(name), registration_id, delegate_id))
-            if len(run) == RUN_SIZE:
-                runs.append(_spill(run, files.enter_context(tempfile.TemporaryFile())))
-                run = []
-        if runs:
-            runs.append(_spill(run, files.enter_context(tempfile.TemporaryFile())))
-            merged: Iterable[tuple[bytes, int, int]] = heapq.merge(*runs)
-        else:
-            merged = sorted(run)
-        for _key, registration_id, delegate_id in merged:
-            yield registration_id, delegate_id
-
-
-def _attendee_names(event: Event, status: RegistrationStatus | None) -> Iterator[tuple[int, int, str]]:
-    """(registration id, delegate id or 0, name) of every attendee: the individuals, then the delegates."""
     wanted = [Registration.event_id == event.id]
     if status is not None:
         wanted.append(Registration.status == status)
-    individuals = select(Registration.id, literal(0), Registration.full_name).where(
-        *wanted, Registration.kind == RegistrationKind.INDIVIDUAL
-    )
-    delegates = select(Delegate.registration_id, Delegate.id, Delegate.full_name).join(Registration).where(*wanted)
-    for query in (individuals, delegates):
-        result = db.session.execute(query.execution_options(yield_per=BATCH_SIZE))
-        try:
-            for row in result:
-                yield row[0], row[1], row[2]
-        finally:
-            result.close()
+    individuals = select(*_REGISTRATION_COLUMNS).where(*wanted, Registration.kind == RegistrationKind.INDIVIDUAL)
+    for (rid, reference, state, kind, name, email, phone, organization, country, category, language, registered,
+         checked) in _streamed(individuals):  # fmt: skip
+        row = [reference, state, kind, name, email, phone, organization, country, category or "", "", "", "", "", language,
+               local(registered), local(checked)]  # fmt: skip
+        yield key(name), rid, 0, row
+    delegates = select(*_REGISTRATION_COLUMNS, *_DELEGATE_COLUMNS).join_from(Delegate, Registration).where(*wanted)
+    for (rid, reference, state, kind, _, email, phone, organization, country, _, language, registered, _,
+         did, name, position, nationality, dietary, interpreter, checked) in _streamed(delegates):  # fmt: skip
+        # Email and phone are the contact person's: delegates have none of their own.
+        row = [reference, state, kind, name, email, phone, organization, country, "", position, nationality, dietary,
+               interpreter, language, local(registered), local(checked)]  # fmt: skip
+        yield key(name), rid, did, row
 
 
-def _spill(run: list[tuple[bytes, int, int]], handle) -> Iterator[tuple[bytes, int, int]]:
-    """Write `run`, sorted, to the temporary file `handle`; return a reader of its records in that order."""
-    run.sort()
-    for key, registration_id, delegate_id in run:
-        handle.write(_RECORD_HEAD.pack(registration_id, delegate_id, len(key)))
-        handle.write(key)
+def _streamed(query: Select) -> Iterator[Sequence[Any]]:
+    # Core rows straight from the connection (the ORM adds nothing to plain columns), BATCH_SIZE at a time.
+    result = db.session.connection().execute(query.execution_options(yield_per=BATCH_SIZE))
+    try:
+        for rows in result.partitions():
+            yield from rows
+    finally:
+        result.close()
+
+
+# A run of records sorted in memory before it goes to a temporary file: about 2 MiB of rows.
+RUN_SIZE = 2_000
+# Runs merged at once. When one level of the sort holds this many, they are merged into one run of the
+# next level, so the open files and the records held while merging stay bounded whatever the list's size.
+FAN_IN = 64
+_LENGTH = struct.Struct("<I")
+
+
+def _sorted_records(records: Iterable[_Record]) -> Iterator[_Record]:
+    """`records` in order, in the memory of RUN_SIZE records and FAN_IN open files whatever their number.
+
+    No database orders names as ICU does for each language, and a column of sort keys
+    would need one per language, so this is an external merge sort of the finished rows:
+    each run of RUN_SIZE is sorted by its keys and written to a temporary file, and the
+    runs are merged (heapq.merge holds one record of each run at a time). 100,000
+    attendees make 50 runs and one merge; a list over FAN_IN runs merges each FAN_IN of
+    them into one longer run first.
+    """
+    with ExitStack() as files:
+        levels: list[list[BinaryIO]] = [[]]
+        run: list[_Record] = []
+        for record in records:
+            run.append(record)
+            if len(run) == RUN_SIZE:
+                run.sort()
+                _add_run(levels, run, files)
+                run = []
+        run.sort()
+        spilled = [handle for level in levels for handle in level]
+        # The last run stays in memory: it is merged with the files, or is the whole list.
+        yield from heapq.merge(*map(_records_of, spilled), run) if spilled else run
+
+
+def _add_run(levels: list[list[BinaryIO]], run: Iterable[_Record], files: ExitStack) -> None:
+    handle = _spill(run, files.enter_context(tempfile.TemporaryFile()))
+    for level in levels:
+        level.append(handle)
+        if len(level) < FAN_IN:
+            return
+        # A full level becomes one run of the next: its files are read to the end, then closed.
+        handle = _spill(heapq.merge(*map(_records_of, level)), files.enter_context(tempfile.TemporaryFile()))
+        for merged in level:
+            merged.close()
+        level.clear()
+    levels.append([handle])
+
+
+def _spill(records: Iterable[_Record], handle: BinaryIO) -> BinaryIO:
+    """Write `records` (in order) to the temporary file `handle`, each a length and its marshal bytes; rewind it."""
+    write, pack, dumps = handle.write, _LENGTH.pack, marshal.dumps
+    for record in records:
+        data = dumps(record)
+        write(pack(len(data)))
+        write(data)
     handle.seek(0)
-    return _records_of(handle)
+    return handle
 
 
-def _records_of(handle) -> Iterator[tuple[bytes, int, int]]:
-    while head := handle.read(_RECORD_HEAD.size):
-        registration_id, delegate_id, length = _RECORD_HEAD.unpack(head)
-        yield handle.read(length), registration_id, delegate_id
-
-
-def _individual_row(registration: Row, zone: ZoneInfo) -> list[str]:
-    return [
-        registration.reference,
-        registration.status.value,
-        registration.kind.value,
-        registration.full_name,
-        registration.email,
-        registration.phone,
-        registration.organization,
-        registration.country,
-        registration.category.value if registration.category is not None else "",
-        "",
-        "",
-        "",
-        "",
-        registration.language,
-        _local_time(registration.created_at, zone),
-        _local_time(registration.checked_in_at, zone),
-    ]
-
-
-def _delegate_row(registration: Row, delegate: Row, zone: ZoneInfo) -> list[str]:
-    # Email and phone are the contact person's: delegates have none of their own.
-    return [
-        registration.reference,
-        registration.status.value,
-        registration.kind.value,
-        delegate.full_name,
-        registration.email,
-        registration.phone,
-        registration.organization,
-        registration.country,
-        "",
-        delegate.position,
-        delegate.nationality,
-        delegate.dietary,
-        delegate.interpreter_language,
-        registration.language,
-        _local_time(registration.created_at, zone),
-        _local_time(delegate.checked_in_at, zone),
-    ]
-
-
-def _local_time(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).isoformat(timespec="seconds") if moment is not None else ""
+def _records_of(handle: BinaryIO) -> Iterator[_Record]:
+    read, unpack, loads, size = handle.read, _LENGTH.unpack, marshal.loads, _LENGTH.size
+    while head := read(size):
+        yield loads(read(unpack(head)[0]))
 
 
 # A value that starts with none of these and holds no separator cannot start a formula.
 _UNSAFE_FIRST = frozenset(" =+-@\t\r\0")
+_TRIGGERS = frozenset("=+-@")
 _SEPARATOR = re.compile(r"[,;\t\r\n]")
 
 
@@ -266,6 +244,11 @@ def _neutralise(value: str) -> str:
     if value[:1] not in _UNSAFE_FIRST and not _SEPARATOR.search(value):
         return value  # most values: a name, an email, a date (the expression below costs a third of an export)
     return _FORMULA_START.sub(lambda match: (match[1] or "") + "'", value)
+
+
+def _neutralise_start(value: str) -> str:
+    """`_neutralise` for a value holding no separator, so that only its start can begin a formula."""
+    return "'" + value if value[:1] in _TRIGGERS else _neutralise(value)  # "+84...": most phone numbers
 
 
 def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
@@ -277,8 +260,12 @@ def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     buffer.write("\ufeff")
     writer.writerow(EXPORT_COLUMNS)
+    separator, unsafe = _SEPARATOR.search, _UNSAFE_FIRST
     for count, row in enumerate(rows, 1):
-        writer.writerow([_neutralise(value) for value in row])
+        if separator("".join(row)):
+            writer.writerow([_neutralise(value) for value in row])
+        else:  # most rows: with no separator in the row, only a value's first character can start a formula
+            writer.writerow([_neutralise_start(value) if value[:1] in unsafe else value for value in row])
         if count % BATCH_SIZE == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -293,33 +280,39 @@ def write_xlsx(rows: Iterable[list[str]], target: str | os.PathLike[str] | Binar
     Headers, statuses, kinds, categories, countries and languages are in `lang` (the
     CSV keeps the codes, for programs). Frozen, filterable header; every cell is text.
     It prints landscape, fitted to the width of the page, the header on every page.
+    XlsxWriter in constant-memory mode writes each row to the sheet as it comes, as
+    inline strings; a value starting with "=" stays a string, never a formula.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    workbook = xlsxwriter.Workbook(
+        os.fspath(target) if isinstance(target, os.PathLike) else target,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    sheet = workbook.add_worksheet()
     with force_locale(lang):
         titles = [str(COLUMN_TITLES[key]) for key in EXPORT_COLUMNS]
     readable = _readable_values(lang)
-    # Widths, panes and print titles go before the rows in the file, so they are set before the first append.
-    for index, (key, title) in enumerate(zip(EXPORT_COLUMNS, titles, strict=True), 1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(_COLUMN_WIDTHS[key], _display_width(title) + 4)
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages down as the list needs
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    bold = Font(bold=True)
-    sheet.append([_text_cell(sheet, title, bold) for title in titles])
-    last_row = 1
-    for row in rows:
+    for index, (key, title) in enumerate(zip(EXPORT_COLUMNS, titles, strict=True)):
+        sheet.set_column(index, index, max(_COLUMN_WIDTHS[key], _display_width(title) + 4))
+    sheet.freeze_panes(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # as many pages down as the list needs
+    sheet.write_row(0, 0, [_ILLEGAL_XML.sub("", title) for title in titles], workbook.add_format({"bold": True}))
+    write_row, illegal = sheet.write_row, _ILLEGAL_XML.search
+    last_row = 0
+    for last_row, row in enumerate(rows, 1):
         row = list(row)  # the caller's list stays as given
         for index, names in readable:
             row[index] = names.get(row[index], row[index])
-        sheet.append([_xlsx_value(sheet, value) for value in row])
-        last_row += 1
-    # The filter is written after the rows, so its range can cover them all.
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{last_row}"
-    workbook.save(target)
+        if illegal("".join(row)):  # rare: one search a row, then the cells of that row only
+            row = [_ILLEGAL_XML.sub("", value) for value in row]
+        write_row(last_row, 0, row)
+    sheet.autofilter(0, 0, last_row, len(EXPORT_COLUMNS) - 1)
+    workbook.close()
+
+
+# Characters XML 1.0 cannot hold (XlsxWriter would write them as _xHHHH_ escapes): dropped from XLSX cells.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _readable_values(lang: str) -> list[tuple[int, Mapping[str, str]]]:
@@ -329,28 +322,13 @@ def _readable_values(lang: str) -> list[tuple[int, Mapping[str, str]]]:
         kinds = {kind.value: kind.title for kind in RegistrationKind}
         categories = {category.value: category.title for category in AttendeeCategory}
     locale = Locale.parse(lang)
-    countries, languages = locale.territories, locale.languages
+    # Plain dicts: Babel's own look each name up through its aliases, a cost on every cell.
+    countries, languages = dict(locale.territories), dict(locale.languages)
     names: dict[str, Mapping[str, str]] = {
         "status": statuses, "kind": kinds, "category": categories, "country": countries, "nationality": countries,
         "language": languages, "interpreter_language": languages,
     }  # fmt: skip
     return [(EXPORT_COLUMNS.index(column), table) for column, table in names.items()]
-
-
-def _xlsx_value(sheet, value: str) -> str | Cell | None:
-    if not value:
-        return None
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    # openpyxl turns a string starting with "=" into a formula; anything else it keeps as a string.
-    return _text_cell(sheet, value) if value.startswith("=") else value
-
-
-def _text_cell(sheet, value: str, font: Font | None = None) -> Cell:  # WriteOnlyCell is a function making a Cell
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    if font is not None:
-        cell.font = font
-    return cell
 
 
 def _display_width(text: str) -> int:
