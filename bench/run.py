@@ -338,7 +338,11 @@ def gunicorn(app_arguments: list[str], settings: dict[str, str], scratch: Path):
             yield base
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a request still hanging must not lose the figures measured so far
+                process.kill()
+                process.wait()
 
 
 @contextlib.contextmanager

@@ -179,5 +179,14 @@ def transactional(function: Callable[P, R]) -> Callable[P, R]:
 
 
 def for_update(statement):
-    """`statement` with FOR UPDATE (a no-op on SQLite, whose IMMEDIATE transaction excludes other writers)."""
-    return statement.with_for_update() if locking_enabled() else statement
+    """`statement` locking its rows: FOR NO KEY UPDATE on PostgreSQL; nothing on SQLite (IMMEDIATE excludes other writers).
+
+    NO KEY UPDATE, not FOR UPDATE: inserting a row that refers to a locked
+    one (a registration of the event, a delegate of the registration) takes
+    a KEY SHARE lock on it, which FOR UPDATE waits for and NO KEY UPDATE does
+    not. Registrations insert their rows before they lock the event row, so
+    with FOR UPDATE two of them, each waiting for the other's key-share
+    lock, would deadlock. The locks taken here still exclude each other, and
+    the seat UPDATE, as before.
+    """
+    return statement.with_for_update(key_share=True) if locking_enabled() else statement
