@@ -31,6 +31,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session
 from werkzeug.http import dump_cookie, parse_cookie, parse_etags, unquote_etag
 
+from .database import after_write
 from .extensions import cache, db
 from .i18n import language_cookie_settings
 from .models import Event, EventTranslation, utcnow
@@ -88,10 +89,15 @@ def _note_statement_changes(state: ORMExecuteState) -> None:
 @event.listens_for(Session, "after_commit")
 def _bump_version_after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False) and has_app_context():
-        try:
-            bump_content_version()
-        except Exception:  # the change is committed: the visitor must not get an error page for it
-            current_app.logger.exception("The page cache could not be invalidated; pages may be stale")
+        # After the writer gate is released: the next registration need not wait for a cache write.
+        after_write(_bump_safely)
+
+
+def _bump_safely() -> None:
+    try:
+        bump_content_version()
+    except Exception:  # the change is committed: the visitor must not get an error page for it
+        current_app.logger.exception("The page cache could not be invalidated; pages may be stale")
 
 
 @event.listens_for(Session, "after_transaction_end")

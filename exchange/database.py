@@ -27,6 +27,7 @@ from .extensions import db
 
 _BEGIN_OPTION = "sqlite_begin"
 _WRITING = "exchange.writing"
+_AFTER_WRITE = "exchange.after_write"
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -153,11 +154,13 @@ def write_transaction() -> Iterator[None]:
     gate = current_app.extensions.get(_GATE_EXTENSION) if locking_enabled() else None
     if gate is not None and not gate.acquire():
         gate = None
+    committed = False
     try:
         _begin_as_writer()
         session.info[_WRITING] = True
         yield
         session.commit()
+        committed = True
     except BaseException:
         session.rollback()
         raise
@@ -165,6 +168,24 @@ def write_transaction() -> Iterator[None]:
         session.info.pop(_WRITING, None)
         if gate is not None:
             gate.release()
+        callbacks = session.info.pop(_AFTER_WRITE, [])
+    if committed:
+        for callback in callbacks:
+            callback()
+
+
+def after_write(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current write transaction has committed and let the next writer in.
+
+    For work that must follow the commit but need not hold SQLite's writer
+    gate (replacing the page cache's version writes a file); outside a write
+    transaction it runs at once. Dropped if the transaction rolls back.
+    """
+    session = db.session()
+    if session.info.get(_WRITING):
+        session.info.setdefault(_AFTER_WRITE, []).append(callback)
+    else:
+        callback()
 
 
 def transactional(function: Callable[P, R]) -> Callable[P, R]:

@@ -5,9 +5,13 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import update
 
+from exchange import caching
 from exchange.database import SqliteWriterGate, write_transaction
 from exchange.extensions import db
+from exchange.models import Event
+from exchange.services.registrations import register
 
 
 def _hold_in_another_process(path: str, held: multiprocessing.Event, release: multiprocessing.Event) -> None:
@@ -80,3 +84,19 @@ def test_write_transactions_on_a_sqlite_file_pass_through_the_gate(app, database
     gate.release()
     assert finished.wait(5)
     thread.join(5)
+
+
+def test_the_page_cache_is_invalidated_after_the_next_writer_may_go_in(app, database_url, make_event, individual, monkeypatch):
+    """Replacing the cache version writes a file: the writer gate is released first, and a rollback replaces nothing."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the gate is for SQLite files; PostgreSQL locks rows")
+    gate = app.extensions["exchange.sqlite_writer_gate"]
+    event = make_event(capacity=1)
+    held_while_bumping: list[bool] = []
+    monkeypatch.setattr(caching, "bump_content_version", lambda: held_while_bumping.append(gate._in_process.locked()))
+    register(event.id, individual(email="lan@example.com"))
+    assert held_while_bumping == [False]
+    with pytest.raises(RuntimeError), write_transaction():
+        db.session.execute(update(Event).where(Event.id == event.id).values(capacity=2))
+        raise RuntimeError("rolled back")
+    assert held_while_bumping == [False]
