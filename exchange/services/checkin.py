@@ -72,7 +72,7 @@ def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None,
         raise RegistrationNotFound(_l("This registration no longer exists."))
     target, row_id, name = _target(registration, delegate_id)
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise CheckInRefused(_l("This registration is not confirmed (%(status)s).", status=registration.status.title))
+        raise _not_confirmed(registration.status)
     now = utcnow()
     if not other_day_confirmed and not is_event_day(registration.event, now):
         raise OtherDayCheckIn(_l("Today is not a day of this event. Check the date before letting this person in."))
@@ -94,8 +94,12 @@ def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None,
     if first is None:
         raise RegistrationNotFound(_l("This registration no longer exists."))
     if first.checked_in_at is None:  # not checked in, so the UPDATE found it no longer confirmed
-        raise CheckInRefused(_l("This registration is not confirmed (%(status)s).", status=RegistrationStatus(first[2]).title))
+        raise _not_confirmed(RegistrationStatus(first[2]))
     return CheckIn(name=name, at=first.checked_in_at, already=True, by=first.checked_in_by)
+
+
+def _not_confirmed(status: RegistrationStatus) -> CheckInRefused:
+    return CheckInRefused(_l("This registration is not confirmed (%(status)s).", status=status.title))
 
 
 def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime, loaded: datetime | None) -> bool:

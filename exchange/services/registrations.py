@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -275,8 +275,7 @@ def _registration_values(
     """The columns of a new registration (all but its event and status) from the request."""
     # The unique index vouches for the reference: a collision is retried by register() like a duplicate.
     reference = new_reference(checked=False)
-    contact = _contact_values(request.contact)
-    return contact | {
+    return asdict(request.contact) | {
         "kind": request.kind,
         "reference": reference,
         "seats": len(request.delegates) if request.kind == RegistrationKind.DELEGATION else 1,
@@ -361,20 +360,9 @@ def _resend_link(registration: Registration) -> None:
     notify(registration, Notice.LINK)
 
 
-def _contact_values(contact: ContactData) -> dict[str, object]:
-    return {
-        "full_name": contact.full_name,
-        "phone": contact.phone,
-        "organization": contact.organization,
-        "country": contact.country,
-        "category": contact.category,
-        "position": contact.position,
-        "notes": contact.notes,
-    }
-
-
 def _apply_contact(registration: Registration, contact: ContactData) -> None:
-    for column, value in _contact_values(contact).items():
+    # ContactData's fields are the registration's contact columns, name for name.
+    for column, value in asdict(contact).items():
         setattr(registration, column, value)
 
 
