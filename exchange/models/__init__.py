@@ -2,6 +2,7 @@
 
 from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow, Venue, in_language
 from .outbox import OutboxAttachment, OutboxMessage, OutboxStatus
+from .question import Answer, AskedOf, Question, QuestionType
 from .registration import (
     ACTIVE_STATUSES,
     SEAT_HOLDING_STATUSES,
@@ -19,6 +20,10 @@ from .types import UTCDateTime, utcnow
 from .user import AuditEntry, RecoveryCode, User, UserRole, event_assignment
 
 __all__ = [
+    "Answer",
+    "AskedOf",
+    "Question",
+    "QuestionType",
     "AuditEntry",
     "RecoveryCode",
     "User",

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,9 @@ from ..extensions import Model
 from ..i18n import CONTENT_FALLBACK
 from ..text import fold_for_search
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .question import Question
 
 T = TypeVar("T")
 
@@ -160,6 +163,11 @@ class Event(Model):
 
     translations: Mapped[list[EventTranslation]] = relationship(
         back_populates="event", cascade="all, delete-orphan", lazy="selectin", order_by="EventTranslation.lang"
+    )
+
+    # Every question, retired ones included (their answers stay); `Question.is_asked_of` says which a form asks.
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Question.position"
     )
 
     @property

@@ -1,0 +1,83 @@
+"""Answers to an event's questions as people read them.
+
+Storage is canonical (see `models.Answer`); this module turns a stored value into text in the
+current locale, for pages, emails and spreadsheets, and into the stable form CSV exports use.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..i18n import country_name, format_day, language_name
+from ..models import Answer, Question, QuestionType
+from ..validators import format_phone
+
+
+def choice_keys(value: str) -> list[str]:
+    """The keys a multiple-choice answer holds (an empty list for anything unreadable)."""
+    try:
+        keys = json.loads(value) if value else []
+    except ValueError:
+        return []
+    return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+
+
+def stable_value(question: Question, answer: Answer | None) -> str:
+    """The answer as CSV exports and the API give it: keys and codes, never labels.
+
+    A multiple choice gives its keys separated by "|"; a file gives the name it downloads as.
+    """
+    if answer is None:
+        return ""
+    if question.type is QuestionType.MULTIPLE_CHOICE:
+        return "|".join(choice_keys(answer.value))
+    if question.type is QuestionType.FILE:
+        return answer.file_name or ""
+    return answer.value
+
+
+def display_value(question: Question, answer: Answer | None, lang: str) -> str:
+    """The answer in the current locale: choice labels in `lang`, country and language names,
+    localized dates and numbers, "Yes"/"No", a phone number as people write it, a file's name.
+
+    Callers decide whether a sensitive answer may be shown at all.
+    """
+    if answer is None or not (answer.value or answer.file_name):
+        return ""
+    value = answer.value
+    match question.type:
+        case QuestionType.CHOICE:
+            return question.choice_label_in(value, lang)
+        case QuestionType.MULTIPLE_CHOICE:
+            return ", ".join(question.choice_label_in(key, lang) for key in choice_keys(value))
+        case QuestionType.YES_NO:
+            return _("Yes") if value == "yes" else _("No")
+        case QuestionType.COUNTRY:
+            return country_name(value)
+        case QuestionType.LANGUAGE:
+            return language_name(value)
+        case QuestionType.DATE:
+            try:
+                return format_day(date.fromisoformat(value))
+            except ValueError:
+                return value
+        case QuestionType.NUMBER:
+            return _format_number(value)
+        case QuestionType.PHONE:
+            return format_phone(value)
+        case QuestionType.FILE:
+            return answer.file_name or ""
+    return value
+
+
+def _format_number(value: str) -> str:
+    try:
+        return format_decimal(Decimal(value), locale=get_locale())
+    except (InvalidOperation, ValueError):
+        return value
