@@ -100,6 +100,11 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 # Most pixels (width × height) an uploaded image may declare; checked before it is decoded, so a
 # small file that would unpack to gigabytes (a decompression bomb) is refused. 40 Mpx fits phone photos.
 IMAGE_MAX_PIXELS = 40_000_000
+# Files people attach as answers to an event's questions (a student card, a passport page), kept
+# apart from everything served: None means instance/answer-files/. Shared by every worker; back it
+# up with the database. ANSWER_FILE_MAX_BYTES is the largest file one answer may be.
+ANSWER_FILES_DIR = None
+ANSWER_FILE_MAX_BYTES = 4 * 1024 * 1024
 # Widths (px) each image is saved at, as WebP and as JPEG; never wider than the original.
 IMAGE_WIDTHS = [480, 960, 1600]
 

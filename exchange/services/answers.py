@@ -9,14 +9,21 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from babel.numbers import format_decimal
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..i18n import country_name, format_day, language_name
 from ..models import Answer, Question, QuestionType
 from ..validators import format_phone
+
+
+def answer_files_dir() -> Path:
+    """Where file answers are kept (config ANSWER_FILES_DIR, default instance/answer-files); never served as static."""
+    return Path(current_app.config["ANSWER_FILES_DIR"] or Path(current_app.instance_path) / "answer-files")
 
 
 def choice_keys(value: str) -> list[str]:
