@@ -21,11 +21,12 @@ from .i18n import LOCALES
 from .models import Event, RegistrationStatus, UserRole, utcnow
 from .services.accounts import create_user, user_exists
 from .services.approval_requests import send_approval_digests
+from .services.audit import record_by_command
 from .services.demo import load_programme, seed_demo
 from .services.event_io import import_events
-from .services.exports import attendee_rows, csv_chunks, write_xlsx
+from .services.exports import attendee_rows, csv_chunks, export_questions, write_xlsx
 from .services.mailer import send_due
-from .services.privacy import purge_personal_data
+from .services.privacy import purge_personal_data, purge_sensitive_answers
 from .services.registrations import expire_pending
 from .services.reminders import queue_reminders
 from .services.seats import seat_drift
@@ -179,19 +180,26 @@ def create_demo_organizer_command(only_default_database: bool) -> None:
     show_default=True,
     help="Alphabetical order of the names; language of the XLSX.",
 )
+@click.option("--include-sensitive", is_flag=True, help="Add the answers to sensitive questions (left out otherwise).")
 @with_appcontext
-def export_command(slug: str, export_format: str, output: str, status: str | None, language: str) -> None:
+def export_command(
+    slug: str, export_format: str, output: str, status: str | None, language: str, include_sensitive: bool
+) -> None:
     """Write an event's attendee list, the same file as the back office gives."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise click.ClickException(f"No event has the slug {slug!r}.")
-    rows = attendee_rows(event, RegistrationStatus(status) if status else None, language)
+    questions = export_questions(event, include_sensitive=include_sensitive)
+    if include_sensitive:
+        record_by_command("event.exported", event=event, format=export_format, sensitive=True)
+    chosen = RegistrationStatus(status) if status else None
+    rows = attendee_rows(event, chosen, language, questions, readable=export_format == "xlsx")
     with open(output, "wb") as handle:
         if export_format == "csv":
-            for chunk in csv_chunks(rows):
+            for chunk in csv_chunks(rows, questions):
                 handle.write(chunk)
         else:
-            write_xlsx(rows, handle, language)
+            write_xlsx(rows, handle, language, questions)
     click.echo(f"Wrote {output}.")
 
 
@@ -210,18 +218,29 @@ def purge_personal_data_command(before: datetime | None, retention: bool, force:
         days = current_app.config["RETENTION_DAYS"]
         cutoff = utcnow() - timedelta(days=days)
         scope = f"events that ended more than {days} days ago"
+        sensitive_days = current_app.config["SENSITIVE_ANSWERS_KEPT_DAYS"]
+        sensitive_cutoff = utcnow() - timedelta(days=sensitive_days)
+        sensitive_scope = f"events that ended more than {sensitive_days} days ago"
     else:
+        assert before is not None  # the usage check above
         if before.date() > datetime.now(zone).date() and not force:
             raise click.UsageError(
                 f"{before:%Y-%m-%d} is after today: that would erase events still to come. Add --force if you mean it."
             )
-        cutoff = before.replace(tzinfo=zone)
-        scope = f"events that ended before {before:%Y-%m-%d}"
+        cutoff = sensitive_cutoff = before.replace(tzinfo=zone)
+        scope = sensitive_scope = f"events that ended before {before:%Y-%m-%d}"
+    # Sensitive answers first: if the rest fails, what is most dangerous to keep is gone already.
+    sensitive = purge_sensitive_answers(max(sensitive_cutoff, cutoff), dry_run=dry_run)
+    click.echo(
+        f"{'Would delete' if dry_run else 'Deleted'} {sensitive.answers} sensitive answers of {sensitive_scope}"
+        f" ({len(sensitive.events)} events) and {sensitive.answer_files} of their files."
+    )
     report = purge_personal_data(cutoff, dry_run=dry_run)
     verb = "Would anonymise" if dry_run else "Anonymised"
     click.echo(
         f"{verb} {report.registrations} registrations of {scope}"
-        f" ({len(report.events)} events), {report.emails} emails and {report.eml_files} .eml files."
+        f" ({len(report.events)} events), {report.emails} emails and {report.eml_files} .eml files,"
+        f" {report.answers} answers and {report.answer_files} files."
     )
     if dry_run and report.events:
         click.echo("Events: " + ", ".join(report.events))

@@ -190,6 +190,9 @@ PRIVACY_NOTICE_VERSION = "2026-12"
 # `flask purge-personal-data --retention` anonymises registrations of events that ended
 # more than this many days ago (run it daily from cron).
 RETENTION_DAYS = 180
+# ... and, before anything else, deletes the answers to sensitive questions (a passport number)
+# of events that ended more than this many days ago.
+SENSITIVE_ANSWERS_KEPT_DAYS = 30
 
 # Wrong passwords or second-factor codes allowed per account (exchange/auth/throttle.py):
 # browsers where the account never signed in share the first budget; each browser where it

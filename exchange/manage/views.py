@@ -12,9 +12,11 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -47,20 +49,25 @@ from ..services.event_admin import (
     save_event,
 )
 from ..services.export_jobs import export_job, start_xlsx_export, take_export_file
-from ..services.exports import attendee_rows, csv_chunks, export_filename
+from ..services.exports import attendee_rows, csv_chunks, export_filename, export_questions
 from ..services.images import image_sources, sources_of
 from ..services.registration_admin import (
     ACTIONS,
     ListOrder,
     RegistrationFilters,
+    answer_filters,
+    answer_options,
     apply_to_many,
+    filter_questions,
     listed_name,
     perform,
+    registration_answers,
     registration_by_reference,
     registrations_by_ids,
     registrations_page,
+    reveal_answer,
 )
-from ..services.statistics import event_statistics, overview
+from ..services.statistics import answer_statistics, event_statistics, overview
 from ..services.tickets import read_ticket_code
 from .forms import (
     KIND_FILTERS,
@@ -72,7 +79,7 @@ from .forms import (
     broadcast_text_forms,
     translation_forms,
 )
-from .permissions import may_open
+from .permissions import Capability, has_capability, may_open
 
 bp = Blueprint("manage", __name__, url_prefix="/organizer")
 PER_PAGE = 50
@@ -212,11 +219,17 @@ def event_cancel(slug: str):
 LIST_ARGS = ("q", "status", "kind", "country", "category", "sort", "page")
 
 
-def _filters() -> RegistrationFilters:
+def _kept_args() -> dict[str, str]:
+    """The list's query arguments, answer filters (`answer_<key>`) included."""
+    return {name: value for name, value in request.args.items() if name in LIST_ARGS or name.startswith("answer_")}
+
+
+def _filters(questions) -> RegistrationFilters:
     """The list's filters from the query string; a value that is not a known choice is ignored."""
     status, category = request.args.get("status", ""), request.args.get("category", "")
     order = request.args.get("sort", "")
     return RegistrationFilters(
+        answers=answer_filters(questions, request.args),
         search=request.args.get("q", "")[:200],
         status=RegistrationStatus(status) if status in RegistrationStatus._value2member_map_ else None,
         kind=request.args.get("kind", "") if request.args.get("kind") in ("individual", "delegation") else "",
@@ -230,12 +243,15 @@ def _filters() -> RegistrationFilters:
 def registration_list(slug: str):
     """The event's registrations: search, filters, pages, and bulk actions on a selection."""
     event = _event_or_404(slug)
-    filters = _filters()
+    questions = filter_questions(event)
+    filters = _filters(questions)
     page = registrations_page(event.id, filters, page_number(request.args), PER_PAGE, str(get_locale()))
+    answer_choices = [(question, answer_options(question, current_user.language)) for question in questions]
     return render_template(
         "manage/registration_list.html", event=event, page=page, filters=filters, statuses=STATUS_FILTERS, kinds=KIND_FILTERS,
-        categories=list(AttendeeCategory), orders=ListOrder,
-        form=MessageForm(),
+        categories=list(AttendeeCategory), orders=ListOrder, answer_choices=answer_choices,
+        chosen_answers={f"answer_{q.key}": request.args.get(f"answer_{q.key}", "") for q in questions},
+        has_sensitive=any(question.sensitive for question in event.questions), form=MessageForm(),
     )  # fmt: skip
 
 
@@ -263,7 +279,7 @@ def registration_bulk(slug: str):
     action = request.form.get("action", "")
     values = request.form.getlist("selected")[: PER_PAGE + 1]
     ids = [number for number in map(parse_id, values) if number is not None]
-    kept = {name: request.args[name] for name in LIST_ARGS if name in request.args}
+    kept = _kept_args()
     if not action:
         flash(_("Choose an action first: nothing was changed."), "error")
     elif action not in ACTIONS or not ids or len(ids) > PER_PAGE or not form.validate_on_submit():
@@ -283,12 +299,40 @@ def registration_bulk(slug: str):
     return redirect(url_for("manage.registration_list", slug=slug, **kept), code=303)
 
 
+def _detail(event: Event, registration: Registration, revealed: int | None = None):
+    answers = registration_answers(registration, current_user.language, revealed)
+    return render_template(
+        "manage/registration_detail.html", event=event, registration=registration, answers=answers, form=MessageForm(),
+        answer_file=lambda answer: _answer_file_url(event, registration, answer),
+    )  # fmt: skip
+
+
+def _answer_file_url(event: Event, registration: Registration, answer) -> str | None:
+    """The download address of a file answer, once the route that serves them exists."""
+    if "manage.answer_file" not in current_app.view_functions:
+        return None
+    return url_for("manage.answer_file", slug=event.slug, registration_id=registration.id, answer_id=answer.id)
+
+
 @bp.get("/events/<slug>/registrations/<reference>")
 def registration_detail(slug: str, reference: str):
-    """One registration with its delegates, its history and the actions that fit its status."""
+    """One registration with its delegates, their answers (sensitive ones masked), its history and actions."""
     event = _event_or_404(slug)
     registration = _registration_or_404(event, reference)
-    return render_template("manage/registration_detail.html", event=event, registration=registration, form=MessageForm())
+    return _detail(event, registration)
+
+
+@bp.post("/events/<slug>/registrations/<reference>/answers/<int:answer_id>/reveal")
+def answer_reveal(slug: str, reference: str, answer_id: int):
+    """The registration's page with one sensitive answer shown, for this response only; the reveal is audited."""
+    event = _event_or_404(slug)
+    registration = _registration_or_404(event, reference)
+    if not MessageForm().validate_on_submit():
+        abort(400)
+    answer = reveal_answer(g.actor, registration, answer_id) or abort(404)
+    response = make_response(_detail(event, registration, revealed=answer.id))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/events/<slug>/registrations/<reference>/<action>")
@@ -408,22 +452,34 @@ def _export_status() -> RegistrationStatus | None:
     return RegistrationStatus(status) if status else None
 
 
+def _include_sensitive() -> bool:
+    """?include_sensitive=1: the answers to sensitive questions too, which only organizers and administrators may take."""
+    wanted = request.args.get("include_sensitive", "") == "1"
+    if wanted and not has_capability(current_user, Capability.EDIT):
+        abort(403)
+    return wanted
+
+
 @bp.get("/events/<slug>/export.csv")
 def export_csv(slug: str):
-    """The attendee list as CSV (UTF-8 with BOM), streamed; ?status= filters."""
-    event, status = _event_or_404(slug), _export_status()
-    record_now(g.actor, "event.exported", event=event, format="csv", status=status.value if status else None)
-    response = Response(stream_with_context(csv_chunks(attendee_rows(event, status, str(get_locale())))), mimetype="text/csv")
+    """The attendee list as CSV (UTF-8 with BOM), streamed; ?status= filters, ?include_sensitive=1 adds sensitive answers."""
+    event, status, sensitive = _event_or_404(slug), _export_status(), _include_sensitive()
+    chosen = status.value if status else None
+    record_now(g.actor, "event.exported", event=event, format="csv", status=chosen, sensitive=sensitive or None)
+    questions = export_questions(event, include_sensitive=sensitive)
+    rows = attendee_rows(event, status, str(get_locale()), questions)
+    response = Response(stream_with_context(csv_chunks(rows, questions)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{export_filename(event, "csv")}"'
     return response
 
 
 @bp.get("/events/<slug>/export.xlsx")
 def export_xlsx(slug: str):
-    """Start building the attendee list as XLSX (headers in the organizer's language; ?status= filters)."""
-    event, status = _event_or_404(slug), _export_status()
-    record_now(g.actor, "event.exported", event=event, format="xlsx", status=status.value if status else None)
-    job = start_xlsx_export(current_user, event, status, current_user.language)
+    """Start building the attendee list as XLSX (headers in the organizer's language; ?status= and ?include_sensitive=1)."""
+    event, status, sensitive = _event_or_404(slug), _export_status(), _include_sensitive()
+    chosen = status.value if status else None
+    record_now(g.actor, "event.exported", event=event, format="xlsx", status=chosen, sensitive=sensitive or None)
+    job = start_xlsx_export(current_user, event, status, current_user.language, include_sensitive=sensitive)
     return redirect(url_for("manage.export_progress", job_id=job.id), 303)
 
 
@@ -466,6 +522,9 @@ def event_stats(slug: str):
         (_("Individuals by category"), [(category.title, count) for category, count in stats.by_category.items()]),
         (_("Attendees by country"), [(country_name(code), count) for code, count in stats.by_country]),
     ]
+    for counted in answer_statistics(event):
+        title = counted.question.label_in(current_user.language)
+        series.append((title, counted.labelled(current_user.language)))
     charts = [(title, bar_chart(items, title)) for title, items in series]
     daily = (_("Registrations per day"), daily_chart(stats.per_day, _("Registrations per day"), format_day))
     return render_template("manage/event_stats.html", event=event, stats=stats, charts=charts, daily=daily)

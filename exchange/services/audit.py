@@ -68,6 +68,21 @@ def record_now(actor: Actor, action: str, *, event: Event | None = None, **detai
     record(actor, action, event=event, **details)
 
 
+@transactional
+def record_by_command(action: str, *, event: Event | None = None, **details) -> None:
+    """Record an action taken from the command line (an export with sensitive answers): no account, no address."""
+    db.session.add(
+        AuditEntry(
+            user_id=None,
+            user_email="",
+            ip_address="command line",
+            action=action,
+            event=event,
+            details={key: value for key, value in details.items() if value not in (None, "")},
+        )  # fmt: skip
+    )
+
+
 # Never written to the log, even when an edit changes them.
 SECRET_FIELDS = frozenset({"password", "password_hash", "totp_secret", "recovery_codes", "manage_token", "token"})
 _LONGEST = 120  # characters of a value kept in the log; a description is named, not copied

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Delegate, Event, Registration, RegistrationKind, RegistrationStatus, User, utcnow
-from .exports import BATCH_SIZE, attendee_rows, export_filename, write_xlsx
+from .exports import BATCH_SIZE, attendee_rows, export_filename, export_questions, write_xlsx
 
 EXPORT_LIFETIME = timedelta(hours=1)
 STALE_AFTER = timedelta(minutes=2)
@@ -49,6 +49,7 @@ class ExportJob:
     rows_total: int
     created_at: str  # ISO 8601, UTC
     updated_at: str
+    include_sensitive: bool = False  # the answers to sensitive questions too (the organizer chose them)
 
     @property
     def percent(self) -> int:
@@ -100,7 +101,9 @@ def _attendee_count(event: Event, status: RegistrationStatus | None) -> int:
     return (db.session.scalar(individuals) or 0) + (db.session.scalar(delegates) or 0)
 
 
-def start_xlsx_export(user: User, event: Event, status: RegistrationStatus | None, lang: str) -> ExportJob:
+def start_xlsx_export(
+    user: User, event: Event, status: RegistrationStatus | None, lang: str, *, include_sensitive: bool = False
+) -> ExportJob:
     """Start building `event`'s attendee list for `user` in a thread, or return the same one already under way.
 
     The caller records the export in the audit log; this writes no row.
@@ -110,15 +113,16 @@ def start_xlsx_export(user: User, event: Event, status: RegistrationStatus | Non
     for path in directory.glob("*.json"):
         job = _load(directory, path.stem)
         if (
-            job is not None and job.state == "running" and (job.user_id, job.event_id, job.status, job.lang)
-            == (user.id, event.id, status.value if status else None, lang)
+            job is not None and job.state == "running"
+            and (job.user_id, job.event_id, job.status, job.lang, job.include_sensitive)
+            == (user.id, event.id, status.value if status else None, lang, include_sensitive)
         ):  # fmt: skip
             return job
     now = utcnow().isoformat()
     job = ExportJob(
         id=secrets.token_urlsafe(16), user_id=user.id, event_id=event.id, slug=event.slug,
         filename=export_filename(event, "xlsx"), status=status.value if status else None, lang=lang, state="running", rows_done=0,
-        rows_total=_attendee_count(event, status), created_at=now, updated_at=now,
+        rows_total=_attendee_count(event, status), created_at=now, updated_at=now, include_sensitive=include_sensitive,
     )  # fmt: skip
     _save(directory, job)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -151,9 +155,11 @@ def _build(app: Flask, directory: Path, job: ExportJob) -> None:
     with app.app_context():
         try:
             event = db.session.get_one(Event, job.event_id)
-            rows = attendee_rows(event, RegistrationStatus(job.status) if job.status else None, job.lang)
+            questions = export_questions(event, include_sensitive=job.include_sensitive)
+            status = RegistrationStatus(job.status) if job.status else None
+            rows = attendee_rows(event, status, job.lang, questions, readable=True)
             partial = directory / f"{job.id}.xlsx.part"
-            write_xlsx(_counted(rows, directory, job), partial, job.lang)
+            write_xlsx(_counted(rows, directory, job), partial, job.lang, questions)
             os.replace(partial, directory / f"{job.id}.xlsx")
             job.state, job.rows_done = "done", max(job.rows_done, job.rows_total)
         except Exception:

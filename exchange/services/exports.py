@@ -1,7 +1,9 @@
 """Attendee lists as CSV and XLSX, one row per attendee, in constant memory.
 
 `attendee_rows` is the one row builder (a delegation gives a row per
-delegate), in the alphabetical order of the reader's language; `csv_chunks`
+delegate), in the alphabetical order of the reader's language, the answers to
+the event's questions (`export_questions`: sensitive ones only when chosen)
+after the fixed columns; `csv_chunks`
 (stable codes, for other programs) and `write_xlsx` (names in the reader's
 language, for people) are separate serialisers of those rows, shared by the
 back-office views and `flask export`. Rows are read from the database in
@@ -42,11 +44,22 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import DateTime, Select, String, select, type_coerce
+from sqlalchemy import DateTime, Select, String, exists, select, type_coerce
 
 from ..collation import sort_key
 from ..extensions import db
-from ..models import AttendeeCategory, Delegate, Event, Registration, RegistrationKind, RegistrationStatus
+from ..models import (
+    Answer,
+    AskedOf,
+    AttendeeCategory,
+    Delegate,
+    Event,
+    Question,
+    Registration,
+    RegistrationKind,
+    RegistrationStatus,
+)
+from .answers import display_value, stable_value
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "reference", "status", "kind", "full_name", "email", "phone", "organization", "country", "category", "position",
@@ -78,6 +91,9 @@ _COLUMN_WIDTHS = {
     "country": 9, "category": 14, "position": 22, "nationality": 11, "dietary": 24, "interpreter_language": 12,
     "language": 10, "registered_at": 26, "checked_in_at": 26,
 }  # fmt: skip
+
+_ANSWER_WIDTH = 20  # an answer's column, unless its header is wider
+_WIDEST = 60  # a long question's label does not widen its column past this
 
 BATCH_SIZE = 500
 # Where a spreadsheet could start a cell that Excel, LibreOffice or Google Sheets read as a
@@ -120,21 +136,88 @@ _DELEGATE_COLUMNS = (
 _Record = tuple[bytes, int, int, list[str]]
 
 
-def attendee_rows(event: Event, status: RegistrationStatus | None = None, lang: str | None = None) -> Iterator[list[str]]:
-    """Yield one row of strings per attendee of `event` (per delegate for a delegation), in EXPORT_COLUMNS order.
+def export_questions(event: Event, *, include_sensitive: bool = False) -> list[Question]:
+    """The questions whose answers an export adds as columns, in the order asked.
+
+    Retired questions stay while some answer to them is kept (a question is retired, never
+    deleted, so that its answers outlive it); sensitive ones only when the organizer chose them.
+    """
+    answered = exists().where(Answer.question_id == Question.id)
+    query = select(Question).where(Question.event_id == event.id, Question.retired_at.is_(None) | answered)
+    if not include_sensitive:
+        query = query.where(Question.sensitive.is_(False))
+    return list(db.session.scalars(query.order_by(Question.position, Question.id)))
+
+
+def question_columns(questions: Sequence[Question]) -> list[str]:
+    """The CSV headers of the answer columns: `q_<key>`."""
+    return [f"q_{question.key}" for question in questions]
+
+
+def attendee_rows(
+    event: Event,
+    status: RegistrationStatus | None = None,
+    lang: str | None = None,
+    questions: Sequence[Question] = (),
+    *,
+    readable: bool = False,
+) -> Iterator[list[str]]:
+    """Yield one row of strings per attendee of `event` (per delegate for a delegation), in EXPORT_COLUMNS order,
+    then one value per question of `questions`.
 
     Attendees come in the alphabetical order of their names for readers of `lang`
     (the default locale if None), optionally only those with `status`. Each row is
     built once, as the database streams it, and sorted in constant memory by
-    `_sorted_records`.
+    `_sorted_records`. Answers are stable values (choice keys) for the CSV, or with
+    `readable` the text people read in `lang` (labels) for the XLSX; a delegate's row
+    holds the delegate's answers to delegate questions and the delegation's (its
+    contact's) to the others.
     """
-    key = sort_key(lang or current_app.config["BABEL_DEFAULT_LOCALE"])
-    for record in _sorted_records(_attendee_records(event, status, key)):
+    lang = lang or current_app.config["BABEL_DEFAULT_LOCALE"]
+    answers = _AnswerValues(list(questions), lang, readable) if questions else None
+    for record in _sorted_records(_attendee_records(event, status, sort_key(lang), answers)):
         yield record[3]
 
 
-def _attendee_records(event: Event, status: RegistrationStatus | None, key: Callable[[str], bytes]) -> Iterator[_Record]:
-    """The record of every attendee, unsorted: the individuals, then the delegates, each in one streamed query."""
+class _AnswerValues:
+    """The answer columns of one streamed batch of rows, read in one query for the batch's registrations."""
+
+    def __init__(self, questions: list[Question], lang: str, readable: bool) -> None:
+        self.questions, self.lang, self.readable = questions, lang, readable
+        self.by_id = {question.id: question for question in questions}
+        self.for_delegates = [AskedOf.DELEGATE.value in question.asked_of for question in questions]
+        self.found: dict[tuple[int, int, int], str] = {}
+
+    def load(self, registration_ids: Iterable[int]) -> None:
+        """Read the answers of these registrations (their delegates' included), replacing the last batch's."""
+        query = select(Answer.registration_id, Answer.delegate_id, Answer.question_id, Answer.value, Answer.file_name).where(
+            Answer.registration_id.in_(set(registration_ids)), Answer.question_id.in_(self.by_id)
+        )
+        with force_locale(self.lang):
+            self.found = {
+                (registration_id, delegate_id or 0, question_id): self._text(question_id, value, file_name)
+                for registration_id, delegate_id, question_id, value, file_name in db.session.execute(query)
+            }
+
+    def _text(self, question_id: int, value: str, file_name: str | None) -> str:
+        question, answer = self.by_id[question_id], Answer(value=value, file_name=file_name)
+        return display_value(question, answer, self.lang) if self.readable else stable_value(question, answer)
+
+    def row(self, registration_id: int, delegate_id: int) -> list[str]:
+        found = self.found
+        return [
+            found.get((registration_id, delegate_id if for_delegate else 0, question.id), "")
+            for question, for_delegate in zip(self.questions, self.for_delegates, strict=True)
+        ]
+
+
+def _attendee_records(
+    event: Event, status: RegistrationStatus | None, key: Callable[[str], bytes], answers: _AnswerValues | None = None
+) -> Iterator[_Record]:
+    """The record of every attendee, unsorted: the individuals, then the delegates, each in one streamed query.
+
+    With `answers`, each batch's answers are read in one query as the batch arrives.
+    """
     zone = ZoneInfo(event.timezone)
 
     def local(moment: datetime | None) -> str:
@@ -146,26 +229,35 @@ def _attendee_records(event: Event, status: RegistrationStatus | None, key: Call
     if status is not None:
         wanted.append(Registration.status == status)
     individuals = select(*_REGISTRATION_COLUMNS).where(*wanted, Registration.kind == RegistrationKind.INDIVIDUAL)
-    for (rid, reference, state, kind, name, email, phone, organization, country, category, language, registered,
-         checked) in _streamed(individuals):  # fmt: skip
-        row = [reference, state, kind, name, email, phone, organization, country, category or "", "", "", "", "", language,
-               local(registered), local(checked)]  # fmt: skip
-        yield key(name), rid, 0, row
+    for batch in _streamed(individuals):
+        if answers:
+            answers.load(row[0] for row in batch)
+        for (rid, reference, state, kind, name, email, phone, organization, country, category, language, registered,
+             checked) in batch:  # fmt: skip
+            row = [reference, state, kind, name, email, phone, organization, country, category or "", "", "", "", "",
+                   language, local(registered), local(checked)]  # fmt: skip
+            if answers:
+                row += answers.row(rid, 0)
+            yield key(name), rid, 0, row
     delegates = select(*_REGISTRATION_COLUMNS, *_DELEGATE_COLUMNS).join_from(Delegate, Registration).where(*wanted)
-    for (rid, reference, state, kind, _, email, phone, organization, country, _, language, registered, _,
-         did, name, position, nationality, dietary, interpreter, checked) in _streamed(delegates):  # fmt: skip
-        # Email and phone are the contact person's: delegates have none of their own.
-        row = [reference, state, kind, name, email, phone, organization, country, "", position, nationality, dietary,
-               interpreter, language, local(registered), local(checked)]  # fmt: skip
-        yield key(name), rid, did, row
+    for batch in _streamed(delegates):
+        if answers:
+            answers.load(row[0] for row in batch)
+        for (rid, reference, state, kind, _, email, phone, organization, country, _, language, registered, _,
+             did, name, position, nationality, dietary, interpreter, checked) in batch:  # fmt: skip
+            # Email and phone are the contact person's: delegates have none of their own.
+            row = [reference, state, kind, name, email, phone, organization, country, "", position, nationality, dietary,
+                   interpreter, language, local(registered), local(checked)]  # fmt: skip
+            if answers:
+                row += answers.row(rid, did)
+            yield key(name), rid, did, row
 
 
-def _streamed(query: Select) -> Iterator[Sequence[Any]]:
-    # Core rows straight from the connection (the ORM adds nothing to plain columns), BATCH_SIZE at a time.
+def _streamed(query: Select) -> Iterator[Sequence[Sequence[Any]]]:
+    # Core rows straight from the connection (the ORM adds nothing to plain columns), in batches of BATCH_SIZE.
     result = db.session.connection().execute(query.execution_options(yield_per=BATCH_SIZE))
     try:
-        for rows in result.partitions():
-            yield from rows
+        yield from result.partitions()
     finally:
         result.close()
 
@@ -251,15 +343,16 @@ def _neutralise_start(value: str) -> str:
     return "'" + value if value[:1] in _TRIGGERS else _neutralise(value)  # "+84...": most phone numbers
 
 
-def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
-    """Yield a UTF-8 CSV (BOM, EXPORT_COLUMNS header, then `rows`) in chunks of about 500 rows.
+def csv_chunks(rows: Iterable[list[str]], questions: Sequence[Question] = ()) -> Iterator[bytes]:
+    """Yield a UTF-8 CSV (BOM, EXPORT_COLUMNS then `q_<key>` of each of `questions` as header, then `rows`)
+    in chunks of about 500 rows.
 
-    Every field is quoted and formulas are neutralised (see the module's docstring).
+    Every field is quoted and formulas are neutralised (see the module's docstring), answers included.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     buffer.write("\ufeff")
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow([*EXPORT_COLUMNS, *question_columns(questions)])
     separator, unsafe = _SEPARATOR.search, _UNSAFE_FIRST
     for count, row in enumerate(rows, 1):
         if separator("".join(row)):
@@ -274,12 +367,15 @@ def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-def write_xlsx(rows: Iterable[list[str]], target: str | os.PathLike[str] | BinaryIO, lang: str) -> None:
+def write_xlsx(
+    rows: Iterable[list[str]], target: str | os.PathLike[str] | BinaryIO, lang: str, questions: Sequence[Question] = ()
+) -> None:
     """Save `rows` to `target` as an XLSX sheet for people to read and print, in `lang`.
 
     Headers, statuses, kinds, categories, countries and languages are in `lang` (the
-    CSV keeps the codes, for programs). Frozen, filterable header; every cell is text.
-    It prints landscape, fitted to the width of the page, the header on every page.
+    CSV keeps the codes, for programs); each of `questions` adds a column headed by its
+    label in `lang` (the rows hold readable answers: `attendee_rows(..., readable=True)`).
+    Frozen, filterable header; every cell is text. It prints landscape, fitted to the width of the page, the header on every page.
     XlsxWriter in constant-memory mode writes each row to the sheet as it comes, as
     inline strings; a value starting with "=" stays a string, never a formula.
     """
@@ -289,10 +385,11 @@ def write_xlsx(rows: Iterable[list[str]], target: str | os.PathLike[str] | Binar
     )
     sheet = workbook.add_worksheet()
     with force_locale(lang):
-        titles = [str(COLUMN_TITLES[key]) for key in EXPORT_COLUMNS]
+        titles = [str(COLUMN_TITLES[key]) for key in EXPORT_COLUMNS] + [question.label_in(lang) for question in questions]
     readable = _readable_values(lang)
-    for index, (key, title) in enumerate(zip(EXPORT_COLUMNS, titles, strict=True)):
-        sheet.set_column(index, index, max(_COLUMN_WIDTHS[key], _display_width(title) + 4))
+    widths = [_COLUMN_WIDTHS[key] for key in EXPORT_COLUMNS] + [_ANSWER_WIDTH] * len(questions)
+    for index, (width, title) in enumerate(zip(widths, titles, strict=True)):
+        sheet.set_column(index, index, min(max(width, _display_width(title) + 4), _WIDEST))
     sheet.freeze_panes(1, 0)
     sheet.repeat_rows(0)
     sheet.set_landscape()
@@ -307,7 +404,7 @@ def write_xlsx(rows: Iterable[list[str]], target: str | os.PathLike[str] | Binar
         if illegal("".join(row)):  # rare: one search a row, then the cells of that row only
             row = [_ILLEGAL_XML.sub("", value) for value in row]
         write_row(last_row, 0, row)
-    sheet.autofilter(0, 0, last_row, len(EXPORT_COLUMNS) - 1)
+    sheet.autofilter(0, 0, last_row, len(titles) - 1)
     workbook.close()
 
 

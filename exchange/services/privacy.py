@@ -2,11 +2,15 @@
 
 Erasing keeps what seats and statistics need (status, kind, seats, category,
 country, nationality, interpreter language, language, the dates) and never
-touches an event's seat counter: the registration keeps its status.
+touches an event's seat counter: the registration keeps its status. The answers
+to the event's questions go entirely, with their files; sensitive answers go
+first, earlier (`purge_sensitive_answers`, SENSITIVE_ANSWERS_KEPT_DAYS).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,19 +21,24 @@ from ..database import write_transaction
 from ..errors import RegistrationLocked
 from ..extensions import db
 from ..models import (
+    Answer,
     AuditEntry,
     Delegate,
     Event,
     ManageToken,
     OutboxMessage,
+    Question,
+    QuestionType,
     Registration,
     RegistrationChange,
     utcnow,
 )
+from .answers import answer_files_dir
 from .mailer import eml_files, remove_eml_files
 from .transitions import lock_registration
 
 _BATCH = 500
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,6 +49,65 @@ class PurgeReport:
     events: list[str] = field(default_factory=list)  # slugs
     emails: int = 0
     eml_files: int = 0
+    answers: int = 0
+    answer_files: int = 0
+
+
+@dataclass
+class SensitivePurgeReport:
+    """What a purge of sensitive answers erased (or, in a dry run, would erase)."""
+
+    answers: int = 0
+    events: list[str] = field(default_factory=list)  # slugs
+    answer_files: int = 0
+
+
+def purge_sensitive_answers(ended_before: datetime, *, dry_run: bool = False) -> SensitivePurgeReport:
+    """Delete the answers to sensitive questions (a passport number) of events that ended before `ended_before`,
+    with their files.
+
+    `purge-personal-data` runs it first, with its own, earlier cutoff (SENSITIVE_ANSWERS_KEPT_DAYS
+    under --retention): what is most dangerous to keep goes soonest. The rest of the
+    registration stays until its own purge. Running it again changes nothing more.
+    """
+    sensitive = (
+        select(Question.id, Question.type, Event.slug)
+        .join(Event, Question.event_id == Event.id)
+        .where(Question.sensitive.is_(True), Event.ends_at < ended_before)
+    )
+    with write_transaction():
+        questions = db.session.execute(sensitive).all()
+        ids = [question_id for question_id, _, _ in questions]
+        file_ids = [question_id for question_id, kind, _ in questions if kind is QuestionType.FILE]
+        chosen = Answer.question_id.in_(ids)
+        report = SensitivePurgeReport(answers=db.session.scalar(select(func.count()).where(chosen)) or 0)
+        if report.answers:
+            report.events = sorted(
+                set(db.session.scalars(select(Event.slug).join(Question).join(Answer).where(chosen).distinct()))
+            )
+        files = list(db.session.scalars(select(Answer.value).where(Answer.question_id.in_(file_ids)))) if file_ids else []
+        if dry_run or not report.answers:
+            report.answer_files = len(files)
+            return report
+        db.session.execute(delete(Answer).where(chosen).execution_options(synchronize_session=False))
+    report.answer_files = remove_answer_files(files)
+    return report
+
+
+def remove_answer_files(names: Iterable[str]) -> int:
+    """Delete these stored file answers (names as `Answer.value` holds them) from `answer_files_dir()`; how many were there."""
+    directory, removed = answer_files_dir(), 0
+    for name in names:
+        if not name or name != name.strip() or "/" in name or "\\" in name or name.startswith("."):
+            continue  # not a name this app stores: never a path out of the directory
+        try:
+            (directory / name).unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+        except OSError:
+            logger.exception("Could not delete a file answer in %s", directory)
+    return removed
 
 
 def purge_personal_data(ended_before: datetime, *, dry_run: bool = False) -> PurgeReport:
@@ -64,12 +132,17 @@ def purge_personal_data(ended_before: datetime, *, dry_run: bool = False) -> Pur
         registration_ids = [registration_id for registration_id, _ in chosen]
         message_ids = _message_ids(registration_ids)
         report.emails = len(message_ids)
+        answers = _answers_of(registration_ids)
+        report.answers = len(answers)
+        files = [value for value, is_file in answers if is_file]
         if dry_run or not chosen:
-            report.eml_files = len(eml_files(message_ids))
+            report.eml_files, report.answer_files = len(eml_files(message_ids)), len(files)
             return report  # nothing was changed: the transaction commits nothing
         for batch_start in range(0, len(registration_ids), _BATCH):
             _anonymise(registration_ids[batch_start : batch_start + _BATCH])
+    # Files go once the rows are gone for good: a rolled-back purge keeps both.
     report.eml_files = remove_eml_files(message_ids)
+    report.answer_files = remove_answer_files(files)
     return report
 
 
@@ -91,8 +164,10 @@ def erase_registration(registration_id: int) -> None:
         if not may_erase(registration):
             raise RegistrationLocked(_l("Cancel your registration first, or wait until the event is over."))
         message_ids = _message_ids([registration_id])
+        files = [value for value, is_file in _answers_of([registration_id]) if is_file]
         _anonymise([registration_id])
     remove_eml_files(message_ids)
+    remove_answer_files(files)
 
 
 def _message_ids(registration_ids: list[int]) -> list[str]:
@@ -100,6 +175,16 @@ def _message_ids(registration_ids: list[int]) -> list[str]:
     for batch_start in range(0, len(registration_ids), _BATCH):
         batch = registration_ids[batch_start : batch_start + _BATCH]
         found += db.session.scalars(select(OutboxMessage.message_id).where(OutboxMessage.registration_id.in_(batch)))
+    return found
+
+
+def _answers_of(registration_ids: list[int]) -> list[tuple[str, bool]]:
+    """(stored value, whether it names a file) of every answer of these registrations, their delegates' included."""
+    found: list[tuple[str, bool]] = []
+    for batch_start in range(0, len(registration_ids), _BATCH):
+        batch = registration_ids[batch_start : batch_start + _BATCH]
+        rows = db.session.execute(select(Answer.value, Question.type).join(Question).where(Answer.registration_id.in_(batch)))
+        found += [(value, kind is QuestionType.FILE) for value, kind in rows]
     return found
 
 
@@ -139,6 +224,7 @@ def _anonymise(batch: list[int]) -> None:
     # Audit entries keep who did what and when; their text (organizers' notes, messages) goes.
     for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.registration_id.in_(batch))):
         entry.details = {key: value for key, value in entry.details.items() if not isinstance(value, str)}
+    db.session.execute(delete(Answer).where(Answer.registration_id.in_(batch)).execution_options(synchronize_session=False))
     db.session.execute(delete(ManageToken).where(ManageToken.registration_id.in_(batch)))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(batch)))
 

@@ -8,11 +8,12 @@ emails the registrant.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, exists, or_, select
@@ -22,9 +23,22 @@ from ..collation import sort_key
 from ..database import transactional
 from ..errors import ExchangeError, NotEnoughSeats, RegistrationLocked
 from ..extensions import db
-from ..models import Delegate, Registration, RegistrationKind, RegistrationStatus, Transition, utcnow
+from ..models import (
+    Answer,
+    AskedOf,
+    Delegate,
+    Event,
+    Question,
+    QuestionType,
+    Registration,
+    RegistrationKind,
+    RegistrationStatus,
+    Transition,
+    utcnow,
+)
 from . import transitions
-from .audit import Actor, record
+from .answers import display_value
+from .audit import Actor, record, record_now
 from .notifications import Notice, notify
 from .registrations import notify_promoted
 from .search import all_words_in, search_words
@@ -162,6 +176,15 @@ class ListOrder(StrEnum):
 
 
 @dataclass(frozen=True)
+class AnswerFilter:
+    """Registrations where someone (the registrant, the contact or a delegate) answered `value` (a choice key, yes/no)."""
+
+    question_id: int
+    value: str
+    multiple: bool = False  # a multiple-choice question: `value` is one of the keys ticked
+
+
+@dataclass(frozen=True)
 class RegistrationFilters:
     search: str = ""
     status: RegistrationStatus | None = None
@@ -169,6 +192,38 @@ class RegistrationFilters:
     country: str = ""
     category: str = ""
     order: ListOrder = ListOrder.NEWEST
+    answers: tuple[AnswerFilter, ...] = ()
+
+
+# The questions whose answers filter the list: a few options each, so a <select> lists them all.
+FILTERED_TYPES = (QuestionType.CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.YES_NO)
+
+
+def filter_questions(event: Event) -> list[Question]:
+    """The event's questions the list filters by: choices and yes/no still asked, never sensitive ones
+    (a filter would tell who gave which sensitive answer without a reveal)."""
+    return [
+        question
+        for question in event.questions
+        if question.type in FILTERED_TYPES and question.retired_at is None and not question.sensitive
+    ]
+
+
+def answer_options(question: Question, lang: str) -> list[tuple[str, str]]:
+    """(value, text in `lang`) of each answer a filter may ask for, in the question's order."""
+    if question.type is QuestionType.YES_NO:
+        return [("yes", _("Yes")), ("no", _("No"))]
+    return [(choice["key"], question.choice_label_in(choice["key"], lang)) for choice in question.choices if choice.get("key")]
+
+
+def answer_filters(questions: list[Question], wanted: Mapping[str, str]) -> tuple[AnswerFilter, ...]:
+    """The filters asked for by `wanted` (`answer_<key>` → value): unknown keys and values are ignored."""
+    chosen = []
+    for question in questions:
+        value = wanted.get(f"answer_{question.key}", "")
+        if value and value in {option for option, _ in answer_options(question, "en")}:
+            chosen.append(AnswerFilter(question.id, value, question.type is QuestionType.MULTIPLE_CHOICE))
+    return tuple(chosen)
 
 
 def _matching(event_id: int, filters: RegistrationFilters) -> list[ColumnElement[bool]]:
@@ -189,6 +244,12 @@ def _matching(event_id: int, filters: RegistrationFilters) -> list[ColumnElement
         conditions.append(Registration.country == filters.country)
     if filters.category:
         conditions.append(Registration.category == filters.category)
+    for wanted in filters.answers:
+        # A multiple choice holds a JSON list of keys: the key in quotes is one of them (and no other's part).
+        value = Answer.value.contains(f'"{wanted.value}"', autoescape=True) if wanted.multiple else Answer.value == wanted.value
+        conditions.append(
+            exists().where(Answer.registration_id == Registration.id, Answer.question_id == wanted.question_id, value)
+        )
     return conditions
 
 
@@ -271,3 +332,68 @@ def registrations_by_ids(event_id: int, ids: list[int]) -> list[Registration] | 
         )
     )
     return found if len(found) == len(wanted) else None
+
+
+# The registration's page: answers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One question on a registration's page and the answer to it (None: not answered)."""
+
+    question: Question
+    answer: Answer | None
+    text: str  # the answer as people read it; empty while masked
+    masked: bool  # a sensitive answer, shown only by a reveal
+
+    @property
+    def retired(self) -> bool:
+        return self.question.retired_at is not None
+
+
+@dataclass(frozen=True)
+class RegistrationAnswers:
+    own: list[AnswerLine]  # the individual's, or the delegation contact's
+    delegates: list[tuple[Delegate, list[AnswerLine]]]
+
+
+def registration_answers(registration: Registration, lang: str, revealed: int | None = None) -> RegistrationAnswers:
+    """The answers of a registration's person and of each delegate, labels in `lang`, in the order asked.
+
+    Each person is listed the questions put to them and any other they answered (retired
+    questions included). Sensitive answers are masked but for the answer with id `revealed`.
+    Two queries: the event's questions and the registration's answers.
+    """
+    questions = registration.event.questions
+    found = {
+        (answer.delegate_id or 0, answer.question_id): answer
+        for answer in db.session.scalars(select(Answer).where(Answer.registration_id == registration.id))
+    }
+
+    def lines(delegate_id: int, asked_of: AskedOf) -> list[AnswerLine]:
+        shown = []
+        for question in questions:
+            answer = found.get((delegate_id, question.id))
+            if answer is None and not question.is_asked_of(asked_of):
+                continue
+            masked = question.sensitive and answer is not None and answer.id != revealed
+            shown.append(AnswerLine(question, answer, "" if masked else display_value(question, answer, lang), masked))
+        return shown
+
+    own = lines(0, AskedOf.CONTACT if registration.is_delegation else AskedOf.INDIVIDUAL)
+    delegates = [(delegate, lines(delegate.id, AskedOf.DELEGATE)) for delegate in registration.delegates]
+    return RegistrationAnswers(own=own, delegates=[(delegate, shown) for delegate, shown in delegates if shown])
+
+
+def reveal_answer(actor: Actor, registration: Registration, answer_id: int) -> Answer | None:
+    """The registration's answer `answer_id` (None if it has none such), its reveal recorded when it is sensitive.
+
+    The audit entry names who, the registration and the question, never the value.
+    """
+    answer = db.session.scalar(select(Answer).where(Answer.id == answer_id, Answer.registration_id == registration.id))
+    if answer is not None and answer.question.sensitive:
+        record_now(
+            actor, "answer.revealed", event=registration.event, registration=registration,
+            reference=registration.reference, question=answer.question.key,
+        )  # fmt: skip
+    return answer

@@ -16,19 +16,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import Date, case, cast, func, select, union_all
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
+    Answer,
     AttendeeCategory,
     Delegate,
     Event,
+    Question,
+    QuestionType,
     Registration,
     RegistrationKind,
     RegistrationStatus,
 )
+from .answers import choice_keys
 
 # Sorted, so that the SQL text (and SQLAlchemy's statement cache key) is stable.
 _ACTIVE = tuple(sorted(ACTIVE_STATUSES))
@@ -105,6 +110,58 @@ def event_statistics(event: Event) -> EventStatistics:
         confirmed_attendees=attendees_by_status[RegistrationStatus.CONFIRMED],
         checked_in=_checked_in([event.id]).get(event.id, 0),
     )
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    """Attendees of active registrations per answer to one choice or yes/no question."""
+
+    question: Question
+    counts: list[tuple[str, int]]  # (choice key or "yes"/"no", attendees), in the question's order
+
+    def labelled(self, lang: str) -> list[tuple[str, int]]:
+        """The counts with each option's label in `lang` (yes/no in the current locale)."""
+        if self.question.type is QuestionType.YES_NO:
+            names = {"yes": _("Yes"), "no": _("No")}
+            return [(names[value], count) for value, count in self.counts]
+        return [(self.question.choice_label_in(key, lang), count) for key, count in self.counts]
+
+
+_COUNTED_TYPES = (QuestionType.CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.YES_NO)
+
+
+def answer_statistics(event: Event) -> list[AnswerCounts]:
+    """Per choice, multiple-choice and yes/no question still asked (sensitive ones never), attendees per option.
+
+    Counted like the attendee list's rows: an individual's or a delegate's answer is one
+    attendee, a delegation contact's answer counts for each of its delegates. A multiple
+    choice counts every option ticked. One query for all the questions.
+    """
+    questions = [
+        question
+        for question in event.questions
+        if question.type in _COUNTED_TYPES and question.retired_at is None and not question.sensitive
+    ]
+    if not questions:
+        return []
+    attendees = func.sum(case((Answer.delegate_id.is_(None), Registration.seats), else_=1))
+    rows = db.session.execute(
+        select(Answer.question_id, Answer.value, attendees)
+        .join(Registration, Answer.registration_id == Registration.id)
+        .where(Answer.question_id.in_([question.id for question in questions]), Registration.status.in_(_ACTIVE))
+        .group_by(Answer.question_id, Answer.value)
+    )
+    found: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_id = {question.id: question for question in questions}
+    for row in rows:
+        question_id, value, count = int(row[0]), str(row[1]), int(row[2] or 0)
+        for key in choice_keys(value) if by_id[question_id].type is QuestionType.MULTIPLE_CHOICE else [value]:
+            found[question_id][key] += count
+    result = []
+    for question in questions:
+        options = ["yes", "no"] if question.type is QuestionType.YES_NO else [choice["key"] for choice in question.choices]
+        result.append(AnswerCounts(question, [(option, found[question.id].get(option, 0)) for option in options]))
+    return result
 
 
 def overview(events: list[Event]) -> list[EventOverview]:

@@ -69,6 +69,8 @@ TABLE = {
     "manage.registration_list": ("GET", EVENT_READ_PAGE, None),
     "manage.registration_bulk": ("POST", EVENT_ACTION, {"action": "resend", "selected": "REGISTRATION_ID"}),
     "manage.registration_detail": ("GET", EVENT_READ_PAGE, None),
+    # No answer in this world: organizers get the 404 of a missing one; who may reveal is tests/views/test_answer_detail.py.
+    "manage.answer_reveal": ("POST", (302, 404, 404, 404, 404, 404), {}),
     "manage.registration_action": ("POST", EVENT_ACTION, {"message": ""}),
     "manage.checkin": ("GET", DOOR_PAGE, None),
     "manage.checkin_counts": ("GET", DOOR_PAGE, None),
@@ -131,6 +133,7 @@ def world(app, make_event, make_user, individual, happening_now):
         "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
         "code": ticket_code(registration.ticket_key), "user_id": users["organizer"].id, "message_id": failed.id,
         "filename": "css/site.css", "job_id": "a" * 22, "fingerprint": "0123456789ab", "name": stored_image_name(app),
+        "answer_id": 1,
     }  # fmt: skip
     return users, values, registration
 
