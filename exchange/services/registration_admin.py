@@ -385,11 +385,16 @@ def registration_answers(registration: Registration, lang: str, revealed: int | 
     return RegistrationAnswers(own=own, delegates=[(delegate, shown) for delegate, shown in delegates if shown])
 
 
+_LARGEST_ANSWER_ID = 2**31 - 1  # answer.id is a 32-bit integer
+
+
 def reveal_answer(actor: Actor, registration: Registration, answer_id: int) -> Answer | None:
     """The registration's answer `answer_id` (None if it has none such), its reveal recorded when it is sensitive.
 
     The audit entry names who, the registration and the question, never the value.
     """
+    if not 0 < answer_id <= _LARGEST_ANSWER_ID:
+        return None  # a forged id past the column's range, which PostgreSQL would refuse
     answer = db.session.scalar(select(Answer).where(Answer.id == answer_id, Answer.registration_id == registration.id))
     if answer is not None and answer.question.sensitive:
         record_now(
