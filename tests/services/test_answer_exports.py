@@ -6,33 +6,14 @@ import csv
 import io
 
 from openpyxl import load_workbook
+from question_rows import SIZES, add_answer, add_question
 from sqlalchemy import select
 
 from exchange.extensions import db
-from exchange.models import Answer, AuditEntry, Question, QuestionType, utcnow
+from exchange.models import AuditEntry, QuestionType, utcnow
 from exchange.services import exports
 from exchange.services.exports import EXPORT_COLUMNS, attendee_rows, csv_chunks, export_questions, write_xlsx
 from exchange.services.registrations import register
-
-SIZES = [{"key": "s", "labels": {"en": "Small", "vi": "Nhỏ"}}, {"key": "m", "labels": {"en": "Medium", "vi": "Vừa"}}]
-
-
-def _question(event, key, kind, asked_of, position, **values):
-    question = Question(
-        event_id=event.id, key=key, type=kind, asked_of=asked_of, position=position,
-        labels={"en": {"label": f"{key.title()} (en)"}, "vi": {"label": f"{key.title()} (vi)"}}, **values,
-    )  # fmt: skip
-    db.session.add(question)
-    db.session.commit()
-    return question
-
-
-def _answer(question, registration, value, delegate=None, **values):
-    db.session.add(
-        Answer(question_id=question.id, registration_id=registration.id, delegate_id=delegate.id if delegate else None,
-               value=value, **values)
-    )  # fmt: skip
-    db.session.commit()
 
 
 def _read_csv(chunks):
@@ -43,18 +24,18 @@ def _read_csv(chunks):
 
 def _setup(make_event, individual, delegation):
     event = make_event()
-    size = _question(event, "size", QuestionType.CHOICE, ["individual", "delegate"], 1, choices=SIZES)
-    bus = _question(event, "bus", QuestionType.YES_NO, ["individual", "contact"], 2)
-    passport = _question(event, "passport", QuestionType.TEXT, ["individual", "delegate"], 3, sensitive=True)
+    size = add_question(event, "size", QuestionType.CHOICE, ["individual", "delegate"], 1, choices=SIZES)
+    bus = add_question(event, "bus", QuestionType.YES_NO, ["individual", "contact"], 2)
+    passport = add_question(event, "passport", QuestionType.TEXT, ["individual", "delegate"], 3, sensitive=True)
     person = register(event.id, individual()).registration
     group = register(event.id, delegation(size=2)).registration
-    _answer(size, person, "m")
-    _answer(bus, person, "no")
-    _answer(passport, person, "C1234567")
-    _answer(size, group, "s", group.delegates[0])
-    _answer(size, group, "m", group.delegates[1])
-    _answer(passport, group, "M7654321", group.delegates[1])
-    _answer(bus, group, "yes")  # the contact's, for the whole delegation
+    add_answer(size, person, "m")
+    add_answer(bus, person, "no")
+    add_answer(passport, person, "C1234567")
+    add_answer(size, group, "s", group.delegates[0])
+    add_answer(size, group, "m", group.delegates[1])
+    add_answer(passport, group, "M7654321", group.delegates[1])
+    add_answer(bus, group, "yes")  # the contact's, for the whole delegation
     return event, person, group
 
 
@@ -90,7 +71,7 @@ def test_xlsx_heads_answer_columns_with_labels_and_shows_choice_labels(make_even
 
     sheet = load_workbook(buffer).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0][-2:] == ["Size (vi)", "Bus (vi)"]
+    assert values[0][-2:] == ["Size nhãn", "Bus nhãn"]
     answers = {row[3]: row[-2:] for row in values[1:]}
     assert answers["Nguyễn Thị Lan"] == ["Vừa", "Không"]
     assert answers["Delegate 1"] == ["Nhỏ", "Có"]
@@ -99,9 +80,9 @@ def test_xlsx_heads_answer_columns_with_labels_and_shows_choice_labels(make_even
 
 def test_answers_are_neutralised_like_every_cell(make_event, individual):
     event = make_event()
-    note = _question(event, "note", QuestionType.TEXT, ["individual"], 1)
+    note = add_question(event, "note", QuestionType.TEXT, ["individual"], 1)
     person = register(event.id, individual()).registration
-    _answer(note, person, '=HYPERLINK("http://evil")')
+    add_answer(note, person, '=HYPERLINK("http://evil")')
     questions = export_questions(event)
 
     table = _read_csv(csv_chunks(attendee_rows(event, questions=questions), questions))
@@ -111,12 +92,12 @@ def test_answers_are_neutralised_like_every_cell(make_event, individual):
 
 def test_a_retired_question_stays_while_it_has_answers_and_multiple_choices_join_keys(make_event, individual):
     event = make_event()
-    gone = _question(event, "gone", QuestionType.TEXT, ["individual"], 1, retired_at=utcnow())
-    _question(event, "unanswered_gone", QuestionType.TEXT, ["individual"], 2, retired_at=utcnow())
-    meals = _question(event, "meals", QuestionType.MULTIPLE_CHOICE, ["individual"], 3, choices=SIZES)
+    gone = add_question(event, "gone", QuestionType.TEXT, ["individual"], 1, retired_at=utcnow())
+    add_question(event, "unanswered_gone", QuestionType.TEXT, ["individual"], 2, retired_at=utcnow())
+    meals = add_question(event, "meals", QuestionType.MULTIPLE_CHOICE, ["individual"], 3, choices=SIZES)
     person = register(event.id, individual()).registration
-    _answer(gone, person, "kept")
-    _answer(meals, person, '["s", "m"]')
+    add_answer(gone, person, "kept")
+    add_answer(meals, person, '["s", "m"]')
     questions = export_questions(event)
 
     table = _read_csv(csv_chunks(attendee_rows(event, questions=questions), questions))
@@ -128,10 +109,10 @@ def test_a_retired_question_stays_while_it_has_answers_and_multiple_choices_join
 def test_answers_are_read_in_one_query_per_batch(make_event, individual, statements, monkeypatch):
     monkeypatch.setattr(exports, "BATCH_SIZE", 2)
     event = make_event(capacity=10)
-    size = _question(event, "size", QuestionType.CHOICE, ["individual"], 1, choices=SIZES)
+    size = add_question(event, "size", QuestionType.CHOICE, ["individual"], 1, choices=SIZES)
     for number in range(5):
         registration = register(event.id, individual(email=f"p{number}@example.com")).registration
-        _answer(size, registration, "s")
+        add_answer(size, registration, "s")
     questions = export_questions(event)
     statements.clear()
 

@@ -2,36 +2,26 @@
 only for organizers and administrators), the list's answer filters, and the statistics' charts."""
 
 import pytest
+from question_rows import SIZES, add_question
 from sqlalchemy import select
 
 from exchange.extensions import db
-from exchange.models import Answer, AuditEntry, Question, QuestionType, utcnow
+from exchange.models import Answer, AuditEntry, QuestionType, utcnow
 from exchange.services.audit import Actor
 from exchange.services.registration_admin import perform
 from exchange.services.registrations import register
 
 PASSPORT = "B7654321"
-SIZES = [{"key": "s", "labels": {"en": "Small", "vi": "Nhỏ"}}, {"key": "m", "labels": {"en": "Medium", "vi": "Vừa"}}]
-
-
-def _question(event, key, kind, asked_of, position, **values):
-    question = Question(
-        event_id=event.id, key=key, type=kind, asked_of=asked_of, position=position,
-        labels={"en": {"label": f"{key.title()} label"}, "vi": {"label": f"{key.title()} nhãn"}}, **values,
-    )  # fmt: skip
-    db.session.add(question)
-    db.session.commit()
-    return question
 
 
 @pytest.fixture
 def answered(make_event, make_user, individual, delegation):
     """An event with a T-shirt size (choice), a sensitive passport number and a retired question, answered."""
     event = make_event(slug="viet-han-2031")
-    size = _question(event, "size", QuestionType.CHOICE, ["individual", "delegate"], 1, choices=SIZES)
-    passport = _question(event, "passport", QuestionType.TEXT, ["individual", "delegate"], 2, sensitive=True)
-    old = _question(event, "old", QuestionType.TEXT, ["individual"], 3, retired_at=utcnow())
-    bus = _question(event, "bus", QuestionType.YES_NO, ["contact"], 4)
+    size = add_question(event, "size", QuestionType.CHOICE, ["individual", "delegate"], 1, choices=SIZES)
+    passport = add_question(event, "passport", QuestionType.TEXT, ["individual", "delegate"], 2, sensitive=True)
+    old = add_question(event, "old", QuestionType.TEXT, ["individual"], 3, retired_at=utcnow())
+    bus = add_question(event, "bus", QuestionType.YES_NO, ["contact"], 4)
     person = register(event.id, individual(email="lan@example.com")).registration
     other = register(event.id, individual(email="minh@example.com", full_name="Trần Văn Minh")).registration
     group = register(event.id, delegation(size=2)).registration
