@@ -36,6 +36,7 @@ from ..i18n import LOCALES, country_name, format_day, format_short_date, format_
 from ..links import url_with_query
 from ..models import AttendeeCategory, Event, Registration, RegistrationStatus
 from ..services.accounts import can_manage, manageable_event, manageable_events_query
+from ..services.answers import countable_questions
 from ..services.audit import Actor, record_now
 from ..services.broadcast import broadcast, failed_broadcasts
 from ..services.checkin import OtherDayCheckIn, check_in, door_counts, door_list, sign_in_sheet, undo_check_in
@@ -58,7 +59,6 @@ from ..services.registration_admin import (
     answer_filters,
     answer_options,
     apply_to_many,
-    filter_questions,
     listed_name,
     perform,
     registration_answers,
@@ -243,7 +243,7 @@ def _filters(questions) -> RegistrationFilters:
 def registration_list(slug: str):
     """The event's registrations: search, filters, pages, and bulk actions on a selection."""
     event = _event_or_404(slug)
-    questions = filter_questions(event)
+    questions = countable_questions(event)
     filters = _filters(questions)
     page = registrations_page(event.id, filters, page_number(request.args), PER_PAGE, str(get_locale()))
     answer_choices = [(question, answer_options(question, current_user.language)) for question in questions]

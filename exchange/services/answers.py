@@ -17,13 +17,41 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..i18n import country_name, format_day, language_name
-from ..models import Answer, Question, QuestionType
+from ..models import Answer, Event, Question, QuestionType
 from ..validators import format_phone
 
 
 def answer_files_dir() -> Path:
     """Where file answers are kept (config ANSWER_FILES_DIR, default instance/answer-files); never served as static."""
     return Path(current_app.config["ANSWER_FILES_DIR"] or Path(current_app.instance_path) / "answer-files")
+
+
+# Questions with a few fixed options: the registrations table filters by them and the statistics chart them.
+COUNTABLE_TYPES = (QuestionType.CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.YES_NO)
+
+
+def countable_questions(event: Event) -> list[Question]:
+    """The event's choice and yes/no questions still asked, never sensitive ones (a filter or a chart
+    would tell who gave which sensitive answer without a reveal)."""
+    return [
+        question
+        for question in event.questions
+        if question.type in COUNTABLE_TYPES and question.retired_at is None and not question.sensitive
+    ]
+
+
+def option_keys(question: Question) -> list[str]:
+    """The answers a countable question takes, in its order: its choice keys, or "yes" and "no"."""
+    if question.type is QuestionType.YES_NO:
+        return ["yes", "no"]
+    return [choice["key"] for choice in question.choices if choice.get("key")]
+
+
+def option_label(question: Question, key: str, lang: str) -> str:
+    """One option in `lang` (yes/no in the current locale)."""
+    if question.type is QuestionType.YES_NO:
+        return _("Yes") if key == "yes" else _("No")
+    return question.choice_label_in(key, lang)
 
 
 def choice_keys(value: str) -> list[str]:
@@ -64,7 +92,7 @@ def display_value(question: Question, answer: Answer | None, lang: str) -> str:
         case QuestionType.MULTIPLE_CHOICE:
             return ", ".join(question.choice_label_in(key, lang) for key in choice_keys(value))
         case QuestionType.YES_NO:
-            return _("Yes") if value == "yes" else _("No")
+            return option_label(question, value, lang)
         case QuestionType.COUNTRY:
             return country_name(value)
         case QuestionType.LANGUAGE:

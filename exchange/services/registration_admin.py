@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, exists, or_, select
@@ -27,7 +26,6 @@ from ..models import (
     Answer,
     AskedOf,
     Delegate,
-    Event,
     Question,
     QuestionType,
     Registration,
@@ -37,7 +35,7 @@ from ..models import (
     utcnow,
 )
 from . import transitions
-from .answers import display_value
+from .answers import display_value, option_keys, option_label
 from .audit import Actor, record, record_now
 from .notifications import Notice, notify
 from .registrations import notify_promoted
@@ -195,25 +193,9 @@ class RegistrationFilters:
     answers: tuple[AnswerFilter, ...] = ()
 
 
-# The questions whose answers filter the list: a few options each, so a <select> lists them all.
-FILTERED_TYPES = (QuestionType.CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.YES_NO)
-
-
-def filter_questions(event: Event) -> list[Question]:
-    """The event's questions the list filters by: choices and yes/no still asked, never sensitive ones
-    (a filter would tell who gave which sensitive answer without a reveal)."""
-    return [
-        question
-        for question in event.questions
-        if question.type in FILTERED_TYPES and question.retired_at is None and not question.sensitive
-    ]
-
-
 def answer_options(question: Question, lang: str) -> list[tuple[str, str]]:
     """(value, text in `lang`) of each answer a filter may ask for, in the question's order."""
-    if question.type is QuestionType.YES_NO:
-        return [("yes", _("Yes")), ("no", _("No"))]
-    return [(choice["key"], question.choice_label_in(choice["key"], lang)) for choice in question.choices if choice.get("key")]
+    return [(key, option_label(question, key, lang)) for key in option_keys(question)]
 
 
 def answer_filters(questions: list[Question], wanted: Mapping[str, str]) -> tuple[AnswerFilter, ...]:
@@ -221,7 +203,7 @@ def answer_filters(questions: list[Question], wanted: Mapping[str, str]) -> tupl
     chosen = []
     for question in questions:
         value = wanted.get(f"answer_{question.key}", "")
-        if value and value in {option for option, _ in answer_options(question, "en")}:
+        if value and value in option_keys(question):
             chosen.append(AnswerFilter(question.id, value, question.type is QuestionType.MULTIPLE_CHOICE))
     return tuple(chosen)
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import Date, case, cast, func, select, union_all
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
@@ -33,7 +32,7 @@ from ..models import (
     RegistrationKind,
     RegistrationStatus,
 )
-from .answers import choice_keys
+from .answers import choice_keys, countable_questions, option_keys, option_label
 
 # Sorted, so that the SQL text (and SQLAlchemy's statement cache key) is stable.
 _ACTIVE = tuple(sorted(ACTIVE_STATUSES))
@@ -121,13 +120,7 @@ class AnswerCounts:
 
     def labelled(self, lang: str) -> list[tuple[str, int]]:
         """The counts with each option's label in `lang` (yes/no in the current locale)."""
-        if self.question.type is QuestionType.YES_NO:
-            names = {"yes": _("Yes"), "no": _("No")}
-            return [(names[value], count) for value, count in self.counts]
-        return [(self.question.choice_label_in(key, lang), count) for key, count in self.counts]
-
-
-_COUNTED_TYPES = (QuestionType.CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.YES_NO)
+        return [(option_label(self.question, key, lang), count) for key, count in self.counts]
 
 
 def answer_statistics(event: Event) -> list[AnswerCounts]:
@@ -137,11 +130,7 @@ def answer_statistics(event: Event) -> list[AnswerCounts]:
     attendee, a delegation contact's answer counts for each of its delegates. A multiple
     choice counts every option ticked. One query for all the questions.
     """
-    questions = [
-        question
-        for question in event.questions
-        if question.type in _COUNTED_TYPES and question.retired_at is None and not question.sensitive
-    ]
+    questions = countable_questions(event)
     if not questions:
         return []
     attendees = func.sum(case((Answer.delegate_id.is_(None), Registration.seats), else_=1))
@@ -159,8 +148,8 @@ def answer_statistics(event: Event) -> list[AnswerCounts]:
             found[question_id][key] += count
     result = []
     for question in questions:
-        options = ["yes", "no"] if question.type is QuestionType.YES_NO else [choice["key"] for choice in question.choices]
-        result.append(AnswerCounts(question, [(option, found[question.id].get(option, 0)) for option in options]))
+        counts = [(option, found[question.id].get(option, 0)) for option in option_keys(question)]
+        result.append(AnswerCounts(question, counts))
     return result
 
 
