@@ -174,7 +174,7 @@ def write_transaction() -> Iterator[None]:
             callback()
 
 
-def after_write(callback: Callable[[], None]) -> None:
+def after_write(callback: Callable[[], object]) -> None:
     """Run `callback` once the current write transaction has committed and let the next writer in.
 
     For work that must follow the commit but need not hold SQLite's writer

@@ -11,9 +11,16 @@ from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
-# Endpoints whose form carries a file (the event editor's cover image): their body may be
-# IMAGE_MAX_BYTES larger than MAX_CONTENT_LENGTH, every other request keeps the small limit.
-UPLOAD_ENDPOINTS = frozenset({"manage.event_create", "manage.event_edit"})
+# Endpoints whose form carries a file: the event editor's cover image (IMAGE_MAX_BYTES more than
+# MAX_CONTENT_LENGTH) and the forms that answer an event's questions (ANSWER_UPLOADS_MAX_BYTES more);
+# every other request keeps the small limit.
+UPLOAD_ALLOWANCES = {
+    "manage.event_create": "IMAGE_MAX_BYTES",
+    "manage.event_edit": "IMAGE_MAX_BYTES",
+    "public.registration_create": "ANSWER_UPLOADS_MAX_BYTES",
+    "public.delegation_create": "ANSWER_UPLOADS_MAX_BYTES",
+    "registrant.registration_manage": "ANSWER_UPLOADS_MAX_BYTES",
+}
 
 # Ids and page numbers are 64-bit integers on every database; a bigger number
 # names no row and would make the driver fail instead of finding nothing.
@@ -47,8 +54,9 @@ class ExchangeRequest(Request):
     @property
     def max_content_length(self) -> int | None:  # type: ignore[override]
         limit = Request.max_content_length.fget(self)  # type: ignore[attr-defined]
-        if limit is not None and self.endpoint in UPLOAD_ENDPOINTS:
-            limit += current_app.config["IMAGE_MAX_BYTES"]
+        allowance = UPLOAD_ALLOWANCES.get(self.endpoint or "")
+        if limit is not None and allowance is not None:
+            limit += current_app.config[allowance]
         return limit
 
     @max_content_length.setter

@@ -92,7 +92,12 @@ def config_for():
 @pytest.fixture
 def app(database_url, request, tmp_path):
     app = create_app(
-        _test_config(database_url) | {"EXPORTS_DIR": str(tmp_path / "exports"), "MEDIA_DIR": str(tmp_path / "media")}
+        _test_config(database_url)
+        | {
+            "EXPORTS_DIR": str(tmp_path / "exports"),
+            "MEDIA_DIR": str(tmp_path / "media"),
+            "ANSWER_FILES_DIR": str(tmp_path / "answer-files"),
+        }
     )
     with app.app_context():
         yield app

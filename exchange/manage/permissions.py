@@ -44,6 +44,7 @@ ENDPOINT_CAPABILITIES: dict[str, Capability] = {
     "manage.registration_list": Capability.READ,
     "manage.registration_detail": Capability.READ,
     "manage.answer_reveal": Capability.EDIT,  # a sensitive answer: organizers and administrators, not viewers
+    "manage.answer_file": Capability.EDIT,  # a student card, a passport page: organizers and administrators
     "manage.registration_bulk": Capability.EDIT,
     "manage.registration_action": Capability.EDIT,
     "manage.event_stats": Capability.READ,

@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -34,9 +33,10 @@ from ..extensions import db
 from ..http import page_number, parse_id
 from ..i18n import LOCALES, country_name, format_day, format_short_date, format_time_in
 from ..links import url_with_query
-from ..models import AttendeeCategory, Event, Registration, RegistrationStatus
+from ..models import AttendeeCategory, Event, QuestionType, Registration, RegistrationStatus
 from ..services.accounts import can_manage, manageable_event, manageable_events_query
-from ..services.answers import countable_questions
+from ..services.answer_files import answer_file_path
+from ..services.answers import countable_questions, registration_answers
 from ..services.audit import Actor, record_now
 from ..services.broadcast import broadcast, failed_broadcasts
 from ..services.checkin import OtherDayCheckIn, check_in, door_counts, door_list, sign_in_sheet, undo_check_in
@@ -61,7 +61,6 @@ from ..services.registration_admin import (
     apply_to_many,
     listed_name,
     perform,
-    registration_answers,
     registration_by_reference,
     registrations_by_ids,
     registrations_page,
@@ -308,10 +307,10 @@ def _detail(event: Event, registration: Registration, revealed: int | None = Non
 
 
 def _answer_file_url(event: Event, registration: Registration, answer) -> str | None:
-    """The download address of a file answer, once the route that serves them exists."""
-    if "manage.answer_file" not in current_app.view_functions:
+    """The download address of a file answer, for the accounts that may download it."""
+    if not may_open(current_user, "manage.answer_file"):
         return None
-    return url_for("manage.answer_file", slug=event.slug, registration_id=registration.id, answer_id=answer.id)
+    return url_for("manage.answer_file", slug=event.slug, reference=registration.reference, answer_id=answer.id)
 
 
 @bp.get("/events/<slug>/registrations/<reference>")
@@ -332,6 +331,24 @@ def answer_reveal(slug: str, reference: str, answer_id: int):
     answer = reveal_answer(g.actor, registration, answer_id) or abort(404)
     response = make_response(_detail(event, registration, revealed=answer.id))
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/events/<slug>/registrations/<reference>/answers/<int:answer_id>/file")
+def answer_file(slug: str, reference: str, answer_id: int):
+    """A file answer, as an attachment under its safe name; a sensitive one's download is audited like a reveal."""
+    event = _event_or_404(slug)
+    registration = _registration_or_404(event, reference)
+    answer = reveal_answer(g.actor, registration, answer_id, action="answer.downloaded") or abort(404)
+    path = answer_file_path(answer.value) if answer.question.type is QuestionType.FILE else None
+    if path is None:
+        abort(404)
+    response = send_file(
+        path, mimetype=answer.file_type or "application/octet-stream", as_attachment=True,
+        download_name=answer.file_name or path.name, conditional=False, etag=False, max_age=0,
+    )  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

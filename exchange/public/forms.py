@@ -39,6 +39,7 @@ from ..i18n import (
     territory_choices,
 )
 from ..models import AttendeeCategory, Registration, RegistrationKind
+from ..services.answer_store import Answers
 from ..services.countries import LOCALE_COUNTRIES, country_terms, resolve_country
 from ..services.delegate_import import (
     MAX_FILE_BYTES,
@@ -96,7 +97,20 @@ def preselect_country(form: FlaskForm) -> None:
         form.country.data = LOCALE_COUNTRIES.get(str(get_locale()), "")
 
 
-class ContactForm(FlaskForm):
+class WithoutQuestions:
+    """A form's answers to the event's questions: none, unless `answer_forms.with_questions` gave it fields."""
+
+    kept: dict[str, str] = {}
+    has_file_questions = False
+
+    def question_fields(self) -> list:
+        return []
+
+    def answer_inputs(self) -> Answers:
+        return {}
+
+
+class ContactForm(WithoutQuestions, FlaskForm):
     """An individual's details that the manage page can change."""
 
     full_name = text_field(_l("Full name"), NAME_LIMIT, required=True)
@@ -150,6 +164,7 @@ class RegistrationForm(ContactForm):
             email=self.email.data,
             language=language,
             contact=self.contact_data(),
+            answers=self.answer_inputs(),
             client_address=client_address,
         )
 
@@ -159,11 +174,12 @@ class NamedCodeField(StringField):
 
     A select per row would repeat ~250 options in every delegate row; this
     field shows the name in the page's language and stores the code. Scripts
-    may post the code itself.
+    may post the code itself. `before` runs first (a question's condition), `required` after the cleaning.
     """
 
-    def __init__(self, label, *, to_code, to_name, message, **kwargs):
-        super().__init__(label, validators=[SafeText(), MaxLength(80)], **kwargs)
+    def __init__(self, label, *, to_code, to_name, message, before=(), required=None, **kwargs):
+        validators = [*before, SafeText(), *([required] if required else []), MaxLength(80)]
+        super().__init__(label, validators=validators, **kwargs)
         self.to_code, self.to_name, self.message = to_code, to_name, message
 
     def _value(self) -> str:
@@ -207,7 +223,7 @@ class DelegateKey:
             field.data = ""
 
 
-class DelegateForm(Form):
+class DelegateForm(WithoutQuestions, Form):
     """One delegate: a row of the delegation form."""
 
     key = HiddenField(validators=[DelegateKey()])
@@ -257,7 +273,7 @@ def _row_data(row: DelegateListRow) -> dict[str, str]:
     return data
 
 
-class DelegationDetailsForm(FlaskForm):
+class DelegationDetailsForm(WithoutQuestions, FlaskForm):
     """A delegation's details and delegates, which the manage page can change until the deadline."""
 
     organization = text_field(_l("Organisation"), ORGANIZATION_LIMIT, required=True)
@@ -390,6 +406,7 @@ class DelegationDetailsForm(FlaskForm):
                 nationality=row.nationality.data or "",
                 dietary=row.dietary.data or "",
                 interpreter_language=row.interpreter_language.data or "",
+                answers=row.answer_inputs(),
             )
             for row in (entry.form for entry in self.delegates.entries)
         ]
@@ -418,5 +435,6 @@ class DelegationForm(DelegationDetailsForm):
             language=language,
             contact=self.contact_data(),
             delegates=self.delegate_data(),
+            answers=self.answer_inputs(),
             client_address=client_address,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from ..caching import cached_page
 from ..errors import DelegationTooLarge, ExchangeError, RegistrationRefused
@@ -21,7 +21,8 @@ from ..services.events import (
     upcoming_events,
 )
 from ..services.registrations import RegistrationOutcome, check_open_for, register
-from .forms import DelegationForm, RegistrationForm, bounded_delegation_formdata
+from .answer_forms import delegation_form, individual_form
+from .forms import bounded_delegation_formdata
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 
@@ -106,7 +107,7 @@ def _registration_response(outcome: RegistrationOutcome):
 def registration_create(slug: str):
     """An individual registers; on success the browser goes to the manage page."""
     event = public_event_for_form(slug) or abort(404)
-    form = RegistrationForm()
+    form = individual_form(event)()
     refusal, error = _refusal(event, RegistrationKind.INDIVIDUAL), None
     if refusal is None and form.validate_on_submit():
         outcome, refusal, error = _submit(event, form)
@@ -125,13 +126,13 @@ def delegation_create(slug: str):
     """A consulate or partner registers a delegation; row buttons add or remove delegates without JavaScript."""
     event = public_event_for_form(slug) or abort(404)
     refusal, error, status = _refusal(event, RegistrationKind.DELEGATION), None, 200
-    formdata = request.form if request.method == "POST" else None
+    formdata = with_files(request.form) if request.method == "POST" else None
     if formdata is not None:
         try:
             formdata = bounded_delegation_formdata(formdata, event.max_delegation_size)
         except DelegationTooLarge as too_large:
             formdata, error, status = too_large.formdata, too_large.message, 422
-    form = DelegationForm(formdata, max_delegates=event.max_delegation_size)
+    form = delegation_form(event)(formdata, max_delegates=event.max_delegation_size)
     if (
         refusal is None and error is None and formdata is not None and not form.edit_rows(formdata, request.files)
         and form.validate_on_submit()
@@ -143,6 +144,11 @@ def delegation_create(slug: str):
         "public/delegation_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal,
         error=error,
     ), status  # fmt: skip
+
+
+def with_files(formdata):
+    """A posted form with its files, as the forms read them (file answers in delegate rows)."""
+    return CombinedMultiDict((request.files, formdata)) if request.files else formdata
 
 
 def _submit(event: Event, form):

@@ -14,7 +14,10 @@ from ..errors import DelegationTooLarge, ExchangeError
 from ..extensions import csrf, limiter
 from ..i18n import localize_blueprint
 from ..models import Registration
+from ..public.answer_forms import delegation_form, individual_form, load_answers
 from ..public.forms import ContactForm, DelegationDetailsForm, bounded_delegation_formdata
+from ..public.views import with_files
+from ..services.answers import shared_answers
 from ..services.calendar import registration_calendar as build_registration_calendar
 from ..services.privacy import erase_registration, may_erase, personal_data
 from ..services.registrations import cancel, confirm_address, update_contact, update_delegates, waitlist_position
@@ -53,11 +56,19 @@ _manage_limit = limiter.shared_limit(edit_rate_limit, scope="registrant-manage",
 
 
 def _edit_form(registration: Registration, formdata=None):
+    """The manage page's form: the registration's details and answers, or what was sent (`formdata`)."""
+    event = registration.event
     if registration.is_delegation:
+        form_class = delegation_form(event, DelegationDetailsForm)
         if formdata is None:
-            return DelegationDetailsForm.for_registration(registration)
-        return DelegationDetailsForm(formdata, max_delegates=registration.event.max_delegation_size)
-    return ContactForm.for_registration(registration) if formdata is None else ContactForm()
+            form = form_class.for_registration(registration)
+        else:
+            form = form_class(formdata, max_delegates=event.max_delegation_size)
+    else:
+        form_class = individual_form(event, ContactForm)
+        form = form_class.for_registration(registration) if formdata is None else form_class()
+    load_answers(form, registration, prefill=formdata is None)
+    return form
 
 
 def _render(
@@ -76,6 +87,7 @@ def _render(
         confirm_form=ConfirmAddressForm(),
         erase_form=erase_form or EraseForm(),
         may_erase=may_erase(registration),
+        answers=shared_answers(registration, g.lang),
         error=error,
     ), status
 
@@ -89,7 +101,7 @@ def registration_manage(token: str):
         return _render(registration, token, _edit_form(registration), CancelForm())
     if registration.is_delegation:
         try:
-            formdata = bounded_delegation_formdata(request.form, registration.event.max_delegation_size)
+            formdata = bounded_delegation_formdata(with_files(request.form), registration.event.max_delegation_size)
         except DelegationTooLarge as error:
             form = _edit_form(registration, error.formdata)
             return _render(registration, token, form, CancelForm(), error=error.message, status=422)
@@ -102,10 +114,10 @@ def registration_manage(token: str):
             return _render(registration, token, form, CancelForm())
     try:
         if registration.is_delegation:
-            change = update_delegates(registration.id, form.contact_data(), form.delegate_data())
+            change = update_delegates(registration.id, form.contact_data(), form.delegate_data(), form.answer_inputs())
         else:
             change = None
-            update_contact(registration.id, form.contact_data())
+            update_contact(registration.id, form.contact_data(), form.answer_inputs())
     except ExchangeError as error:
         return _render(registration, token, form, CancelForm(), error=error.message)
     if change is not None and change.needs_reapproval:

@@ -7,6 +7,7 @@ current locale, for pages, emails and spreadsheets, and into the stable form CSV
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -15,9 +16,11 @@ from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from ..extensions import db
 from ..i18n import country_name, format_day, language_name
-from ..models import Answer, Event, Question, QuestionType
+from ..models import Answer, AskedOf, Delegate, Event, Question, QuestionType, Registration
 from ..validators import format_phone
 
 
@@ -38,6 +41,14 @@ def countable_questions(event: Event) -> list[Question]:
         for question in event.questions
         if question.type in COUNTABLE_TYPES and question.retired_at is None and not question.sensitive
     ]
+
+
+def stored_answers(registration_id: int) -> dict[tuple[int, int], Answer]:
+    """A registration's answers by (delegate id, or 0 for its own person; question id), in one query."""
+    return {
+        (answer.delegate_id or 0, answer.question_id): answer
+        for answer in db.session.scalars(select(Answer).where(Answer.registration_id == registration_id))
+    }
 
 
 def option_keys(question: Question) -> list[str]:
@@ -116,3 +127,62 @@ def _format_number(value: str) -> str:
         return format_decimal(Decimal(value), locale=get_locale())
     except (InvalidOperation, ValueError):
         return value
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One question on a registration's page and the answer to it (None: not answered)."""
+
+    question: Question
+    answer: Answer | None
+    text: str  # the answer as people read it; empty while masked
+    masked: bool  # a sensitive answer, shown only by a reveal
+
+    @property
+    def retired(self) -> bool:
+        return self.question.retired_at is not None
+
+
+@dataclass(frozen=True)
+class RegistrationAnswers:
+    own: list[AnswerLine]  # the individual's, or the delegation contact's
+    delegates: list[tuple[Delegate, list[AnswerLine]]]
+
+
+def registration_answers(registration: Registration, lang: str, revealed: int | None = None) -> RegistrationAnswers:
+    """The answers of a registration's person and of each delegate, labels in `lang`, in the order asked.
+
+    Each person is listed the questions put to them and any other they answered (retired
+    questions included). Sensitive answers are masked but for the answer with id `revealed`.
+    Two queries: the event's questions and the registration's answers.
+    """
+    questions = registration.event.questions
+    found = {
+        (answer.delegate_id or 0, answer.question_id): answer
+        for answer in db.session.scalars(select(Answer).where(Answer.registration_id == registration.id))
+    }
+
+    def lines(delegate_id: int, asked_of: AskedOf) -> list[AnswerLine]:
+        shown = []
+        for question in questions:
+            answer = found.get((delegate_id, question.id))
+            if answer is None and not question.is_asked_of(asked_of):
+                continue
+            masked = question.sensitive and answer is not None and answer.id != revealed
+            shown.append(AnswerLine(question, answer, "" if masked else display_value(question, answer, lang), masked))
+        return shown
+
+    own = lines(0, AskedOf.CONTACT if registration.is_delegation else AskedOf.INDIVIDUAL)
+    delegates = [(delegate, lines(delegate.id, AskedOf.DELEGATE)) for delegate in registration.delegates]
+    return RegistrationAnswers(own=own, delegates=[(delegate, shown) for delegate, shown in delegates if shown])
+
+
+def shared_answers(registration: Registration, lang: str) -> RegistrationAnswers:
+    """The answers a registrant's own page and emails show: given ones, never a sensitive one (nor a file's name)."""
+
+    def shown(lines: list[AnswerLine]) -> list[AnswerLine]:
+        return [line for line in lines if line.answer is not None and line.text and not line.question.sensitive]
+
+    answers = registration_answers(registration, lang)
+    delegates = [(delegate, shown(lines)) for delegate, lines in answers.delegates]
+    return RegistrationAnswers(own=shown(answers.own), delegates=[(delegate, lines) for delegate, lines in delegates if lines])

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from ..database import write_transaction
 from ..links import base_host, external_url
 from ..models import OutboxMessage, Registration
+from .answers import shared_answers
 from .calendar import CalendarStamp, registration_calendar
 from .notifications import Notice, intro
 from .outbox import Attachment
@@ -75,6 +76,7 @@ def render(row: OutboxMessage) -> RenderedEmail:
     with force_locale(row.language):
         if row.template == "registration":
             context["intro"] = intro(Notice(row.context["notice"]), registration, context["content"].title)
+            context["answers"] = shared_answers(registration, row.language)  # never a sensitive one
             context["tickets"] = []
             for number, ticket in enumerate(tickets(registration), start=1):
                 content_id = f"ticket-{number}.{registration.reference}@{base_host().split(':')[0]}"

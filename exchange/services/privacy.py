@@ -10,7 +10,6 @@ first, earlier (`purge_sensitive_answers`, SENSITIVE_ANSWERS_KEPT_DAYS).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,7 +32,7 @@ from ..models import (
     RegistrationChange,
     utcnow,
 )
-from .answers import answer_files_dir
+from .answer_files import remove_answer_files
 from .mailer import eml_files, remove_eml_files
 from .transitions import lock_registration
 
@@ -92,22 +91,6 @@ def purge_sensitive_answers(ended_before: datetime, *, dry_run: bool = False) ->
         db.session.execute(delete(Answer).where(chosen).execution_options(synchronize_session=False))
     report.answer_files = remove_answer_files(files)
     return report
-
-
-def remove_answer_files(names: Iterable[str]) -> int:
-    """Delete these stored file answers (names as `Answer.value` holds them) from `answer_files_dir()`; how many were there."""
-    directory, removed = answer_files_dir(), 0
-    for name in names:
-        if not name or name != name.strip() or "/" in name or "\\" in name or name.startswith("."):
-            continue  # not a name this app stores: never a path out of the directory
-        try:
-            (directory / name).unlink()
-            removed += 1
-        except FileNotFoundError:
-            continue
-        except OSError:
-            logger.exception("Could not delete a file answer in %s", directory)
-    return removed
 
 
 def purge_personal_data(ended_before: datetime, *, dry_run: bool = False) -> PurgeReport:

@@ -24,7 +24,6 @@ from ..errors import ExchangeError, NotEnoughSeats, RegistrationLocked
 from ..extensions import db
 from ..models import (
     Answer,
-    AskedOf,
     Delegate,
     Question,
     QuestionType,
@@ -35,7 +34,7 @@ from ..models import (
     utcnow,
 )
 from . import transitions
-from .answers import display_value, option_keys, option_label
+from .answers import option_keys, option_label
 from .audit import Actor, record, record_now
 from .notifications import Notice, notify
 from .registrations import notify_promoted
@@ -319,59 +318,12 @@ def registrations_by_ids(event_id: int, ids: list[int]) -> list[Registration] | 
 # The registration's page: answers ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AnswerLine:
-    """One question on a registration's page and the answer to it (None: not answered)."""
-
-    question: Question
-    answer: Answer | None
-    text: str  # the answer as people read it; empty while masked
-    masked: bool  # a sensitive answer, shown only by a reveal
-
-    @property
-    def retired(self) -> bool:
-        return self.question.retired_at is not None
-
-
-@dataclass(frozen=True)
-class RegistrationAnswers:
-    own: list[AnswerLine]  # the individual's, or the delegation contact's
-    delegates: list[tuple[Delegate, list[AnswerLine]]]
-
-
-def registration_answers(registration: Registration, lang: str, revealed: int | None = None) -> RegistrationAnswers:
-    """The answers of a registration's person and of each delegate, labels in `lang`, in the order asked.
-
-    Each person is listed the questions put to them and any other they answered (retired
-    questions included). Sensitive answers are masked but for the answer with id `revealed`.
-    Two queries: the event's questions and the registration's answers.
-    """
-    questions = registration.event.questions
-    found = {
-        (answer.delegate_id or 0, answer.question_id): answer
-        for answer in db.session.scalars(select(Answer).where(Answer.registration_id == registration.id))
-    }
-
-    def lines(delegate_id: int, asked_of: AskedOf) -> list[AnswerLine]:
-        shown = []
-        for question in questions:
-            answer = found.get((delegate_id, question.id))
-            if answer is None and not question.is_asked_of(asked_of):
-                continue
-            masked = question.sensitive and answer is not None and answer.id != revealed
-            shown.append(AnswerLine(question, answer, "" if masked else display_value(question, answer, lang), masked))
-        return shown
-
-    own = lines(0, AskedOf.CONTACT if registration.is_delegation else AskedOf.INDIVIDUAL)
-    delegates = [(delegate, lines(delegate.id, AskedOf.DELEGATE)) for delegate in registration.delegates]
-    return RegistrationAnswers(own=own, delegates=[(delegate, shown) for delegate, shown in delegates if shown])
-
-
 _LARGEST_ANSWER_ID = 2**31 - 1  # answer.id is a 32-bit integer
 
 
-def reveal_answer(actor: Actor, registration: Registration, answer_id: int) -> Answer | None:
-    """The registration's answer `answer_id` (None if it has none such), its reveal recorded when it is sensitive.
+def reveal_answer(actor: Actor, registration: Registration, answer_id: int, action: str = "answer.revealed") -> Answer | None:
+    """The registration's answer `answer_id` (None if it has none such), its reveal (or download, `action`)
+    recorded when it is sensitive.
 
     The audit entry names who, the registration and the question, never the value.
     """
@@ -380,7 +332,7 @@ def reveal_answer(actor: Actor, registration: Registration, answer_id: int) -> A
     answer = db.session.scalar(select(Answer).where(Answer.id == answer_id, Answer.registration_id == registration.id))
     if answer is not None and answer.question.sensitive:
         record_now(
-            actor, "answer.revealed", event=registration.event, registration=registration,
+            actor, action, event=registration.event, registration=registration,
             reference=registration.reference, question=answer.question.key,
         )  # fmt: skip
     return answer

@@ -20,7 +20,7 @@ from sqlalchemy import ScalarSelect, bindparam, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..database import transactional, write_transaction
+from ..database import after_write, transactional, write_transaction
 from ..errors import (
     ExchangeError,
     NotEnoughSeats,
@@ -33,6 +33,7 @@ from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
     SEAT_HOLDING_STATUSES,
+    AskedOf,
     AttendeeCategory,
     Delegate,
     Event,
@@ -50,6 +51,8 @@ from ..models import (
     utcnow,
 )
 from . import transitions
+from .answer_files import remove_answer_files
+from .answer_store import Answers, AnswerWriter, has_answers
 from .approval_requests import tell_organizers
 from .calendar import CalendarStamp
 from .notifications import Notice, notice_email, notify
@@ -84,6 +87,7 @@ class DelegateData:
     nationality: str = ""
     dietary: str = ""
     interpreter_language: str = ""
+    answers: Answers = field(default_factory=dict)  # to the event's questions asked of each delegate
 
 
 @dataclass
@@ -95,6 +99,8 @@ class RegistrationRequest:
     language: str
     contact: ContactData
     delegates: list[DelegateData] = field(default_factory=list)
+    # To the event's questions asked of an individual, or of a delegation's contact.
+    answers: Answers = field(default_factory=dict)
     # Where the request came from, for the per-event seat cap; only a keyed hash is stored.
     client_address: str = ""
 
@@ -163,7 +169,7 @@ def register(event_id: int, request: RegistrationRequest, *, seen_full: bool = F
     left a moment ago, so an individual is first tried for the waiting list
     (a stale hint costs time, never a wrong answer).
     """
-    if request.kind == RegistrationKind.INDIVIDUAL:
+    if request.kind == RegistrationKind.INDIVIDUAL and not has_answers(request.answers):
         outcome = _register_individual_at_once(event_id, request, waitlisted=seen_full)
         if outcome is not None:
             return outcome
@@ -259,6 +265,11 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
         status = RegistrationStatus.WAITLISTED
     registration = Registration(event=event, **_registration_values(request, email_normalized, client_key, utcnow()))
     registration.delegates = [_new_delegate(index, data) for index, data in enumerate(request.delegates)]
+    if has_answers(request.answers, *(data.answers for data in request.delegates)):
+        answers = AnswerWriter(registration, event.questions)
+        answers.write(request.answers, AskedOf.CONTACT if is_delegation else AskedOf.INDIVIDUAL)
+        for delegate, data in zip(registration.delegates, request.delegates, strict=True):
+            answers.write(data.answers, AskedOf.DELEGATE, delegate)
     if status == RegistrationStatus.PENDING:
         registration.confirm_by = _confirmation_deadline()
     db.session.add(registration)
@@ -387,13 +398,23 @@ def _check_still_editable(registration: Registration) -> None:
 
 
 @transactional
-def update_contact(registration_id: int, contact: ContactData) -> Registration:
-    """Change the registrant's contact details (the e-mail address stays). Raises RegistrationLocked."""
+def update_contact(registration_id: int, contact: ContactData, answers: Answers | None = None) -> Registration:
+    """Change the registrant's contact details (the e-mail address stays) and answers. Raises RegistrationLocked."""
     registration = transitions.begin(registration_id, Transition.EDIT)
     _check_still_editable(registration)
     _apply_contact(registration, contact)
+    if answers:
+        writer = AnswerWriter(registration, registration.event.questions)
+        writer.write(answers, AskedOf.INDIVIDUAL)
+        _remove_after_commit(writer.replaced_files)
     record_change(registration, "edited")
     return registration
+
+
+def _remove_after_commit(stored_names: list[str]) -> None:
+    """Delete replaced file answers once the change is committed (a rolled-back one keeps them)."""
+    if stored_names:
+        after_write(lambda: remove_answer_files(stored_names))
 
 
 @dataclass(frozen=True)
@@ -418,7 +439,9 @@ def plan_delegate_changes(registration: Registration, delegates: list[DelegateDa
 
 
 @transactional
-def update_delegates(registration_id: int, contact: ContactData, delegates: list[DelegateData]) -> DelegationChange:
+def update_delegates(
+    registration_id: int, contact: ContactData, delegates: list[DelegateData], answers: Answers | None = None
+) -> DelegationChange:
     """Save a delegation's contact details and delegate list, updating delegates in place.
 
     A row whose key names one of this delegation's delegates updates that
@@ -427,7 +450,8 @@ def update_delegates(registration_id: int, contact: ContactData, delegates: list
     their tickets stop working. More delegates need that many more seats
     (NotEnoughSeats, and nothing changes); fewer free seats for the waiting
     list. An approved delegation that gains people goes back to awaiting
-    approval and the organizers are told. Raises RegistrationLocked.
+    approval and the organizers are told. `answers` are the contact's; each
+    row's own go with it (a removed delegate's go too). Raises RegistrationLocked.
     """
     registration = transitions.begin(registration_id, Transition.EDIT)
     _check_still_editable(registration)
@@ -454,7 +478,15 @@ def update_delegates(registration_id: int, contact: ContactData, delegates: list
         delegate = by_key.pop(data.key, None) or Delegate()
         _apply_delegate(delegate, index, data)
         updated.append(delegate)
-    registration.delegates = updated  # the rest are deleted (delete-orphan)
+    removed = [delegate.id for delegate in by_key.values()]
+    registration.delegates = updated  # the rest are deleted (delete-orphan), their answers by the foreign key
+    if answers or removed or has_answers(*(data.answers for data in delegates)):
+        writer = AnswerWriter(registration, event.questions)
+        writer.forget_delegates(removed)
+        writer.write(answers or {}, AskedOf.CONTACT)
+        for delegate, data in zip(updated, delegates, strict=True):
+            writer.write(data.answers, AskedOf.DELEGATE, delegate)
+        _remove_after_commit(writer.replaced_files)
     if change.needs_reapproval:
         record_change(registration, "reapproval", RegistrationStatus.PENDING)
         notify(registration, Notice.PENDING)

@@ -1,0 +1,91 @@
+"""Saving the answers a registration form gives: inside the registration's own transaction.
+
+A form gives, per person (the registration's own person, or one delegate), an
+`AnswerInput` by question key, canonical already (see `models.Answer`). A key
+left out keeps what is stored (a file or a sensitive answer the manage page
+does not show again); an empty input removes the stored answer (a question
+whose condition no longer holds). Keys that name no question still asked of
+that person are ignored, so a form built before an organizer changed the
+questions saves what still applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..extensions import db
+from ..models import Answer, AskedOf, Delegate, Question, QuestionType, Registration
+from .answer_files import StoredFile
+from .answers import stored_answers
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answer as a form gives it: canonical text, or a stored file; neither means no answer."""
+
+    value: str = ""
+    file: StoredFile | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.value and self.file is None
+
+
+Answers = dict[str, AnswerInput]
+
+
+def has_answers(*inputs: Answers) -> bool:
+    return any(not answer.empty for answers in inputs for answer in answers.values())
+
+
+class AnswerWriter:
+    """Writes one registration's answers: its stored answers read in one query, files to delete collected.
+
+    `replaced_files` lists stored files no answer names any more once the
+    transaction commits; delete them after the commit (`answer_files.remove_answer_files`).
+    """
+
+    def __init__(self, registration: Registration, questions: Iterable[Question]):
+        self.registration = registration
+        questions = list(questions)
+        self.questions = {question.key: question for question in questions if question.retired_at is None}
+        self.by_id = {question.id: question for question in questions}
+        self.replaced_files: list[str] = []
+        self.stored = stored_answers(registration.id) if registration.id is not None else {}
+
+    def write(self, answers: Answers, asked_of: AskedOf, delegate: Delegate | None = None) -> None:
+        """Save one person's answers (`delegate` None: the registration's own person)."""
+        for key, given in answers.items():
+            question = self.questions.get(key)
+            if question is None or not question.is_asked_of(asked_of):
+                continue
+            owner = 0 if delegate is None else delegate.id  # None: a delegate not yet saved, who has no answers
+            stored = None if owner is None else self.stored.get((owner, question.id))
+            if given.empty:
+                if stored is not None:
+                    self._forget(question, stored)
+                    db.session.delete(stored)
+                continue
+            if stored is None:
+                stored = Answer(registration=self.registration, delegate=delegate, question_id=question.id)
+                db.session.add(stored)
+            elif question.type is QuestionType.FILE and given.file is not None and stored.value != given.file.stored_name:
+                self._forget(question, stored)
+            if given.file is not None:
+                stored.value, stored.file_name, stored.file_type = (
+                    given.file.stored_name, given.file.download_name, given.file.file_type,
+                )  # fmt: skip
+            else:
+                stored.value, stored.file_name, stored.file_type = given.value, None, None
+
+    def forget_delegates(self, delegate_ids: Iterable[int]) -> None:
+        """The files of delegates about to be removed (their answer rows go with them, by the foreign key)."""
+        gone = set(delegate_ids)
+        for (delegate_id, _question_id), answer in self.stored.items():
+            if delegate_id in gone:
+                self._forget(self.by_id[answer.question_id], answer)
+
+    def _forget(self, question: Question, answer: Answer) -> None:
+        if question.type is QuestionType.FILE and answer.value:
+            self.replaced_files.append(answer.value)
