@@ -20,6 +20,7 @@ from .extensions import db
 from .i18n import LOCALES
 from .models import Event, RegistrationStatus, UserRole, utcnow
 from .services.accounts import create_user, user_exists
+from .services.answer_files import discard_abandoned_files
 from .services.approval_requests import send_approval_digests
 from .services.audit import record_by_command
 from .services.demo import load_programme, seed_demo
@@ -244,6 +245,9 @@ def purge_personal_data_command(before: datetime | None, retention: bool, force:
     )
     if dry_run and report.events:
         click.echo("Events: " + ", ".join(report.events))
+    if not dry_run:
+        abandoned = discard_abandoned_files()
+        click.echo(f"Deleted {abandoned} files sent with forms that were never completed.")
 
 
 @click.command("check-seats")

@@ -105,6 +105,9 @@ IMAGE_MAX_PIXELS = 40_000_000
 # up with the database. ANSWER_FILE_MAX_BYTES is the largest file one answer may be.
 ANSWER_FILES_DIR = None
 ANSWER_FILE_MAX_BYTES = 4 * 1024 * 1024
+# Fields one multipart form may have (Werkzeug refuses more with 413). Browsers send the delegation
+# form as multipart: 500 delegates with their own questions take far more than Flask's 1,000.
+MAX_FORM_PARTS = 25_000
 # All the files one registration form may carry (a delegation's passport pages), over MAX_CONTENT_LENGTH.
 ANSWER_UPLOADS_MAX_BYTES = 16 * 1024 * 1024
 # Widths (px) each image is saved at, as WebP and as JPEG; never wider than the original.

@@ -33,6 +33,7 @@ from ..models import (
     utcnow,
 )
 from .answer_files import remove_answer_files
+from .answers import stable_value, stored_answers
 from .mailer import eml_files, remove_eml_files
 from .transitions import lock_registration
 
@@ -219,6 +220,11 @@ def personal_data(registration: Registration) -> dict:
     emails = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.registration_id == registration.id).order_by(OutboxMessage.id)
     )
+    # Answers as the API gives them (keys and codes), sensitive ones included: they are the registrant's own.
+    questions = {question.id: question for question in event.questions}
+    answers: dict[int, dict[str, str]] = {}
+    for (owner, question_id), answer in stored_answers(registration.id).items():
+        answers.setdefault(owner, {})[questions[question_id].key] = stable_value(questions[question_id], answer)
     return {
         "reference": registration.reference,
         "event": {
@@ -242,6 +248,7 @@ def personal_data(registration: Registration) -> dict:
         "registered_at": _iso(registration.created_at),
         "updated_at": _iso(registration.updated_at),
         "checked_in_at": _iso(registration.checked_in_at),
+        "answers": answers.get(0, {}),
         "delegates": [
             {
                 "full_name": delegate.full_name,
@@ -250,6 +257,7 @@ def personal_data(registration: Registration) -> dict:
                 "dietary": delegate.dietary,
                 "interpreter_language": delegate.interpreter_language,
                 "checked_in_at": _iso(delegate.checked_in_at),
+                "answers": answers.get(delegate.id, {}),
             }
             for delegate in registration.delegates
         ],

@@ -71,6 +71,7 @@ TABLE = {
     "manage.registration_detail": ("GET", EVENT_READ_PAGE, None),
     # No answer in this world: organizers get the 404 of a missing one; who may reveal is tests/views/test_answer_detail.py.
     "manage.answer_reveal": ("POST", (302, 404, 404, 404, 404, 404), {}),
+    "manage.answer_file": ("GET", (302, 404, 404, 404, 404, 404), None),  # tests/views/test_answer_files.py has one
     "manage.registration_action": ("POST", EVENT_ACTION, {"message": ""}),
     "manage.checkin": ("GET", DOOR_PAGE, None),
     "manage.checkin_counts": ("GET", DOOR_PAGE, None),

@@ -224,3 +224,17 @@ def test_abandoned_files_are_deleted_after_a_day_and_saved_ones_stay(app, client
     assert discard_abandoned_files() == 0 and len(_stored(app)) == 2
     assert discard_abandoned_files(now=time.time() + KEPT_FILE_SECONDS + 60) == 1
     assert [path.name for path in _stored(app)] == [saved]
+
+
+def test_the_retention_command_deletes_abandoned_files(app, client, card_event, runner):
+    import os
+    import time
+
+    _post(client, card_event, _form(q_card=_upload(PDF, "abandoned.pdf"), q_university=""))
+    [path] = _stored(app)
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(path, (two_days_ago, two_days_ago))
+
+    result = runner.invoke(args=["purge-personal-data", "--retention"])
+
+    assert "Deleted 1 files sent with forms that were never completed." in result.output and _stored(app) == []

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from question_rows import SIZES, add_question
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from exchange.extensions import db
 from exchange.models import Answer, Registration, RegistrationStatus
@@ -208,3 +208,22 @@ def test_a_registration_with_answers_still_takes_exactly_one_seat(client, questi
     registration = db.session.scalar(select(Registration))
     db.session.refresh(questions_event)
     assert registration.status == RegistrationStatus.CONFIRMED and questions_event.seats_left == 49
+
+
+def test_a_large_delegation_sent_as_multipart_fits_with_its_questions(client, make_event):
+    """Browsers send the delegation form as multipart, one part per field: here 1,200 parts, past Flask's default 1,000."""
+    event = make_event(max_delegation_size=400, capacity=500)
+    add_question(event, "passport", T.TEXT, ["delegate"], 1)
+    add_question(event, "size", T.CHOICE, ["delegate"], 2, choices=SIZES)
+    data = {
+        "organization": "Consulate General of Korea", "country": "KR", "contact_name": "Kim Min-jun",
+        "email": "consulate@example.org", "phone": "+82 2 1234 5678", "consent": "y",
+    }  # fmt: skip
+    for number in range(400):
+        data |= {f"delegates-{number}-full_name": f"Delegate {number}", f"delegates-{number}-q_passport": f"M{number:07d}",
+                 f"delegates-{number}-q_size": "s"}  # fmt: skip
+
+    response = client.post(f"/en/events/{event.slug}/delegation", data=data, content_type="multipart/form-data")
+
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 800
