@@ -45,6 +45,7 @@ class ServerURL(str):
     process: subprocess.Popen
     port: int
     media_dir: Path
+    answer_files_dir: Path
 
 
 @contextlib.contextmanager
@@ -74,6 +75,7 @@ def running_server(
         EXCHANGE_CACHE_DIR=str(log_dir / f"cache-{port}"),
         # Cover images a test stores go here (url.media_dir), never into the worktree's instance/.
         EXCHANGE_MEDIA_DIR=str(log_dir / "media"),
+        EXCHANGE_ANSWER_FILES_DIR=str(log_dir / "answer-files"),  # files answered in a test: url.answer_files_dir
     ) | {f"EXCHANGE_{key}": value for key, value in settings.items()}  # settings may override the defaults above
     command = [sys.executable, "-m", "gunicorn", *extra_args, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     if threads > 1:
@@ -85,6 +87,7 @@ def running_server(
             _wait_until_up(base_url + "/healthz", process)
             url = ServerURL(base_url)
             url.process, url.port, url.media_dir = process, port, log_dir / "media"
+            url.answer_files_dir = log_dir / "answer-files"
             yield url
         except RuntimeError as error:
             raise RuntimeError(f"{error}\n{log_path.read_text(errors='replace')}") from error
