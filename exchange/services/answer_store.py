@@ -14,8 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from ..database import locking_enabled
 from ..extensions import db
-from ..models import Answer, AskedOf, Delegate, Question, QuestionType, Registration
+from ..models import Answer, AskedOf, Delegate, Event, Question, QuestionType, Registration
 from .answer_files import StoredFile
 from .answers import stored_answers
 
@@ -46,9 +49,12 @@ class AnswerWriter:
     transaction commits; delete them after the commit (`answer_files.remove_answer_files`).
     """
 
-    def __init__(self, registration: Registration, questions: Iterable[Question]):
+    def __init__(self, registration: Registration, event: Event):
         self.registration = registration
-        questions = list(questions)
+        # The event's questions as they are now, locked against change until this commits: an
+        # organizer's edit waits (or has committed, and a question gone or retired is skipped).
+        statement = select(Question).where(Question.event_id == event.id).execution_options(populate_existing=True)
+        questions = db.session.scalars(statement.with_for_update(read=True) if locking_enabled() else statement).all()
         self.questions = {question.key: question for question in questions if question.retired_at is None}
         self.by_id = {question.id: question for question in questions}
         self.replaced_files: list[str] = []

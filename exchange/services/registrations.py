@@ -266,7 +266,7 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
     registration = Registration(event=event, **_registration_values(request, email_normalized, client_key, utcnow()))
     registration.delegates = [_new_delegate(index, data) for index, data in enumerate(request.delegates)]
     if has_answers(request.answers, *(data.answers for data in request.delegates)):
-        answers = AnswerWriter(registration, event.questions)
+        answers = AnswerWriter(registration, event)
         answers.write(request.answers, AskedOf.CONTACT if is_delegation else AskedOf.INDIVIDUAL)
         for delegate, data in zip(registration.delegates, request.delegates, strict=True):
             answers.write(data.answers, AskedOf.DELEGATE, delegate)
@@ -404,7 +404,7 @@ def update_contact(registration_id: int, contact: ContactData, answers: Answers 
     _check_still_editable(registration)
     _apply_contact(registration, contact)
     if answers:
-        writer = AnswerWriter(registration, registration.event.questions)
+        writer = AnswerWriter(registration, registration.event)
         writer.write(answers, AskedOf.INDIVIDUAL)
         _remove_after_commit(writer.replaced_files)
     record_change(registration, "edited")
@@ -481,7 +481,7 @@ def update_delegates(
     removed = [delegate.id for delegate in by_key.values()]
     registration.delegates = updated  # the rest are deleted (delete-orphan), their answers by the foreign key
     if answers or removed or has_answers(*(data.answers for data in delegates)):
-        writer = AnswerWriter(registration, event.questions)
+        writer = AnswerWriter(registration, event)
         writer.forget_delegates(removed)
         writer.write(answers or {}, AskedOf.CONTACT)
         for delegate, data in zip(updated, delegates, strict=True):

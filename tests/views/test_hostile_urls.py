@@ -20,7 +20,9 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from flask import url_for
+from question_rows import SIZES, add_question
 
+from exchange.models import QuestionType
 from exchange.services.export_jobs import start_xlsx_export
 from exchange.services.registrations import register
 from exchange.services.tickets import ticket_code
@@ -69,6 +71,11 @@ def world(app, make_event, make_user, individual, delegation):
     event = make_event(slug="yoga-day-2031", capacity=20)
     outcome = register(event.id, individual())
     register(event.id, delegation(size=2))
+    # One question of every type, asked of everyone, so the forms' q_ fields get the hostile values too.
+    for position, kind in enumerate(QuestionType):
+        choices = SIZES if kind.has_choices else []
+        add_question(event, kind.value, kind, ["individual", "contact", "delegate"], position, choices=choices,
+                     **({"min_value": 1, "max_value": 9} if kind is QuestionType.NUMBER else {}))  # fmt: skip
     users = {
         "anonymous": None,
         "organizer": make_user("organizer@example.org", events=[event]),

