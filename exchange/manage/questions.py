@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from ..services.question_sets import QUESTION_SETS
 from ..services.questions import QuestionChanges, QuestionsRefused, active_questions, add_question_set, save_questions
-from .forms import ASKED_OF_TITLES, MessageForm, QuestionsForm, place_problems
+from .forms import MessageForm, QuestionsForm, place_problems
 from .views import _event_or_404, bp
 
 
@@ -48,7 +48,7 @@ def event_questions(slug: str):
     retired = [question for question in event.questions if question.retired_at is not None]
     return render_template(
         "manage/event_questions.html", event=event, form=form, general=general, retired=retired, sets=QUESTION_SETS,
-        asked_of_titles=ASKED_OF_TITLES, set_form=MessageForm(),
+        set_form=MessageForm(), has_questions=bool(active_questions(event)),
     )  # fmt: skip
 
 
