@@ -48,7 +48,7 @@ def event_questions(slug: str):
     retired = [question for question in event.questions if question.retired_at is not None]
     return render_template(
         "manage/event_questions.html", event=event, form=form, general=general, retired=retired, sets=QUESTION_SETS,
-        set_form=MessageForm(), has_questions=bool(active_questions(event)),
+        has_questions=bool(active_questions(event)),
     )  # fmt: skip
 
 

@@ -142,3 +142,18 @@ def test_another_organizers_event_is_a_404(client, editor, make_event):
     assert client.get(_url(other)).status_code == 404
     assert client.post(_url(other), data=TSHIRT).status_code == 404
     assert _questions(other) == []
+
+
+def test_the_page_with_questions_and_with_mistakes_is_valid_html(client, editor, tmp_path):
+    from test_html_validity import _skipped_levels, _vnu_errors
+
+    client.post(_url(editor), data=TSHIRT)
+    client.post(_url(editor, "/sets"), data={"set": "visa_letter"})
+    shown = client.get(_url(editor)).get_data(as_text=True)
+    refused = client.post(_url(editor), data=TSHIRT | {"questions-0-key": "Bad", "questions-0-choices-0-key": "S"})
+    pages = {"questions": shown, "questions (refused)": refused.get_data(as_text=True)}
+    assert 'id="questions-0-choices-0-key-error"' in pages["questions (refused)"]
+    problems = _vnu_errors(pages, tmp_path) + [
+        f"{path}: h{a} after h{b}" for path, html in pages.items() for b, a in _skipped_levels(html)
+    ]
+    assert problems == []
