@@ -157,3 +157,15 @@ def test_the_page_with_questions_and_with_mistakes_is_valid_html(client, editor,
         f"{path}: h{a} after h{b}" for path, html in pages.items() for b, a in _skipped_levels(html)
     ]
     assert problems == []
+
+
+def test_saving_questions_makes_the_cached_api_answer_stale(client, editor):
+    def labels():
+        return [
+            question["labels"]["en"]["label"] for question in client.get(f"/api/v1/events/{editor.slug}").get_json()["questions"]
+        ]
+
+    client.post(_url(editor), data=TSHIRT)
+    assert labels() == labels() == ["T-shirt size"]  # the second from the page cache
+    client.post(_url(editor), data=TSHIRT | {"questions-0-label_en": "Shirt size"})  # a label alone changes
+    assert labels() == ["Shirt size"]
