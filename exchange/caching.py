@@ -34,7 +34,7 @@ from werkzeug.http import dump_cookie, parse_cookie, parse_etags, unquote_etag
 from .database import after_write
 from .extensions import cache, db
 from .i18n import language_cookie_settings
-from .models import Event, EventTranslation, utcnow
+from .models import Event, EventTranslation, Question, utcnow
 
 compress = Compress()
 
@@ -42,8 +42,8 @@ VERSION_KEY = "content-version"
 BOUNDARY_KEY = "next-boundary:{version}"
 # Rows whose change can show on a public page, the API or a feed. Registrations show there only
 # through the event's seat counter (an UPDATE of the event row), so a check-in or an edited
-# phone number leaves every cached page valid.
-PUBLIC_MODELS = (Event, EventTranslation)
+# phone number leaves every cached page valid. An event's questions are in the API and its forms.
+PUBLIC_MODELS = (Event, EventTranslation, Question)
 _CHANGED = "public_content_changed"
 # Kept by browsers and proxies, and stored by them for a year: the URL changes with the content.
 IMMUTABLE = "public, max-age=31536000, immutable"

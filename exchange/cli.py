@@ -96,6 +96,10 @@ def import_events_command(file) -> None:
             click.echo(problem, err=True)
         raise click.ClickException(f"{len(error.problems)} problem(s) found; nothing was imported.") from error
     click.echo(f"Imported {file.name}: {len(result.created)} created, {len(result.updated)} updated.")
+    for slug, changes in result.questions.items():
+        if changes.retired:
+            retired = ", ".join(changes.retired)
+            click.echo(f"{slug}: {retired} no longer asked; their {changes.answers_kept} answer(s) are kept.")
 
 
 @click.group("outbox")

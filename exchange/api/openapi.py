@@ -1,7 +1,7 @@
 """OpenAPI 3.1 description of the public API. The tests validate responses against it."""
 
 from ..i18n import LOCALES
-from ..models import Category, EventStatus
+from ..models import AskedOf, Category, EventStatus, QuestionType
 
 # The list's paging: `per_page` events unless asked otherwise, never more than MAX_PER_PAGE.
 DEFAULT_PER_PAGE = 20
@@ -15,7 +15,7 @@ EVENT_SCHEMA = {
     "required": [
         "slug", "status", "category", "starts_at", "ends_at", "timezone", "venue", "contact", "capacity",
         "seats_left", "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
-        "max_delegation_size", "partner_countries", "translations", "image",
+        "max_delegation_size", "partner_countries", "translations", "image", "questions",
     ],
     "properties": {
         "slug": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80},
@@ -68,6 +68,73 @@ EVENT_SCHEMA = {
             "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/EventImage"}],
             "readOnly": True,
             "description": "The cover image, or null. Read only: import-events ignores it and keeps the event's image.",
+        },
+        "questions": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {"$ref": "#/components/schemas/Question"},
+            "description": "The event's own registration questions, in the order asked. Optional on import: "
+            "a file without them leaves an event's questions as they are; with them, they replace the event's "
+            "(matched by key; a removed question that people answered stops being asked and keeps its answers).",
+        },
+    },
+}  # fmt: skip
+
+_KEY = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$"}
+_LANGUAGES = {"propertyNames": {"enum": list(LOCALES)}}
+
+QUESTION_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["key", "type", "asked_of", "required", "sensitive", "min", "max", "choices", "labels", "show_if"],
+    "properties": {
+        "key": {**_KEY, "description": "Unique in the event; registration forms name the answer q_<key>"},
+        "type": {"type": "string", "enum": [kind.value for kind in QuestionType]},
+        "asked_of": {
+            "type": "array", "minItems": 1, "uniqueItems": True,
+            "items": {"type": "string", "enum": [who.value for who in AskedOf]},
+            "description": "Individual registrants, a delegation's contact, each delegate",
+        },
+        "required": {"type": "boolean"},
+        "sensitive": {"type": "boolean", "description": "Answers masked in the back office, never emailed"},
+        "min": {"type": ["number", "null"], "description": "Numbers only: the lowest answer accepted"},
+        "max": {"type": ["number", "null"], "description": "Numbers only: the highest answer accepted, at least `min`"},
+        "choices": {
+            "type": "array",
+            "maxItems": 50,
+            "description": "For `choice` and `multiple_choice` (2 to 50); empty for the other types",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["key", "labels"],
+                "properties": {
+                    "key": _KEY,
+                    "labels": {"type": "object", **_LANGUAGES, "additionalProperties": {"type": "string", "maxLength": 200}},
+                },
+            },
+        },
+        "labels": {
+            "type": "object",
+            **_LANGUAGES,
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"label": {"type": "string", "maxLength": 200}, "help": {"type": "string", "maxLength": 500}},
+            },
+            "description": "Per language; at least one language has a label",
+        },
+        "show_if": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["question", "equals"],
+                    "properties": {"question": _KEY, "equals": {"type": "string"}},
+                },
+            ],
+            "description": "Asked only when the earlier `choice` or `yes_no` question `question` was answered `equals` "
+            "(a choice key, or yes or no)",
         },
     },
 }  # fmt: skip
@@ -177,6 +244,7 @@ SPEC = {
         "schemas": {
             "Event": EVENT_SCHEMA,
             "EventImage": IMAGE_SCHEMA,
+            "Question": QUESTION_SCHEMA,
             "EventContent": {
                 "type": "object",
                 "additionalProperties": False,

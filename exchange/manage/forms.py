@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -12,7 +15,10 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    Field,
+    FieldList,
     Form,
+    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -22,12 +28,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import LOCALES, country_choices, language_names
-from ..models import Category, Event, RegistrationKind, RegistrationStatus, User, UserRole
+from ..models import AskedOf, Category, Event, Question, QuestionType, RegistrationKind, RegistrationStatus, User, UserRole
 from ..services.event_admin import EventDraft
 from ..services.event_io import MAX_CAPACITY, MAX_DELEGATION_SIZE, SLUG_PATTERN, TEXT_LIMITS
 from ..services.images import ImageRefused, PreparedImage, StoredImage, keep_upload, kept_upload, prepare_image
+from ..services.questions import MAX_CHOICES, MAX_QUESTIONS, QuestionProblem
 from ..validators import Choice, Email, MaxLength, Phone, PlausibleYear, Required, SafeText, format_phone
 
 TIMEZONES = (
@@ -281,3 +289,199 @@ class UserForm(FlaskForm):
 
 STATUS_FILTERS = list(RegistrationStatus)
 KIND_FILTERS = list(RegistrationKind)
+
+
+# Questions ----------------------------------------------------------------------------------------
+
+# Whom a question is put to, as the editor's checkboxes name them.
+ASKED_OF_TITLES = {
+    AskedOf.INDIVIDUAL: _l("Individual registrants"),
+    AskedOf.CONTACT: _l("A delegation's contact"),
+    AskedOf.DELEGATE: _l("Each delegate"),
+}
+# Empty rows offered below the questions (and choice rows below a question's choices): adding needs no script.
+SPARE_QUESTIONS = 3
+SPARE_CHOICES = 2
+
+
+def _decimal(form, field) -> None:
+    """A number written with a point or a comma ("2,5" as in Vietnamese and French); empty is none."""
+    text = (field.data or "").strip().replace(",", ".").replace("\u2212", "-")
+    if not text:
+        field.data = None
+        return
+    try:
+        value = float(text) if len(text) <= 30 else float("nan")
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value):
+        raise ValidationError(_l("Enter a number, such as 1 or 2.5."))
+    field.data = value
+
+
+class ChoiceRowForm(Form):
+    """One option of a choice question: its key, and its label per language (label_<lang>)."""
+
+    key = StringField(_l("Choice key"))
+
+
+class QuestionRowForm(Form):
+    """One question of the editor; label_<lang> and help_<lang> are added per locale below."""
+
+    key = StringField(_l("Key"))
+    type = SelectField(_l("Type"), validate_choice=False)
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(1, 999, _NUMBER_MESSAGE)])
+    asked_of = SelectMultipleField(
+        _l("Asked of"), validate_choice=False, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
+    required = BooleanField(_l("An answer is required"))
+    sensitive = BooleanField(_l("Sensitive: answers masked until revealed, never emailed"))
+    min = StringField(_l("Lowest number accepted"), validators=[_decimal])
+    max = StringField(_l("Highest number accepted"), validators=[_decimal])
+    show_if_question = StringField(_l("Ask only if the question with the key"))
+    show_if_equals = StringField(_l("was answered (a choice key, or yes or no)"))
+    remove = BooleanField(_l("Remove this question"))
+    choices = FieldList(FormField(ChoiceRowForm), max_entries=MAX_CHOICES + SPARE_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type.choices = [(kind.value, kind.title) for kind in QuestionType]
+        self.asked_of.choices = [(who.value, title) for who, title in ASKED_OF_TITLES.items()]
+        names = language_names()
+        for lang in LOCALES:
+            self[f"label_{lang}"].label.text = f"{_('Label')} ({names[lang]})"
+            self[f"help_{lang}"].label.text = f"{_('Help text')} ({names[lang]})"
+
+    def is_blank(self) -> bool:
+        """A spare row nobody filled in (its defaults aside)."""
+        return not (self.key.data or "").strip() and not any(self[f"label_{lang}"].data for lang in LOCALES)
+
+    def fields_with_errors(self, lang: str | None = None) -> list[Field]:
+        """The row's fields (its choices' included) that carry a message; with `lang`, only that language's texts."""
+        fields = [field for field in self if not isinstance(field, FieldList)]
+        fields += [field for entry in self.choices for field in entry.form]
+        if lang is not None:
+            fields = [field for field in fields if field.short_name.endswith(f"_{lang}")]
+        return [field for field in fields if field.errors]
+
+    def sent_choices(self) -> list[ChoiceRowForm]:
+        return [entry.form for entry in self.choices if (entry.form.key.data or "").strip() or _choice_labels(entry.form)]
+
+    def definition(self) -> dict[str, Any]:
+        """The row in the API's shape, for the question service to check."""
+        has_choices = self.type.data in (QuestionType.CHOICE.value, QuestionType.MULTIPLE_CHOICE.value)
+        show_if = (self.show_if_question.data or "").strip()
+        return {
+            "key": (self.key.data or "").strip(), "type": self.type.data, "asked_of": list(self.asked_of.data or []),
+            "required": bool(self.required.data), "sensitive": bool(self.sensitive.data),
+            "min": self.min.data, "max": self.max.data,
+            "choices": [
+                {"key": (choice.key.data or "").strip(), "labels": _choice_labels(choice)} for choice in self.sent_choices()
+            ] if has_choices else [],
+            "labels": {
+                lang: {"label": self[f"label_{lang}"].data or "", "help": self[f"help_{lang}"].data or ""}
+                for lang in LOCALES if self[f"label_{lang}"].data or self[f"help_{lang}"].data
+            },
+            "show_if": {"question": show_if, "equals": (self.show_if_equals.data or "").strip()} if show_if else None,
+        }  # fmt: skip
+
+    def field_for(self, path: str, lang: str) -> Field:
+        """The field a question service problem at `path` (an API field path such as labels.vi.label) is about."""
+        parts = path.replace("[", ".").replace("]", "").split(".")
+        if parts[0] == "labels":
+            which = "help" if parts[-1] == "help" else "label"
+            return self[f"{which}_{parts[1] if len(parts) > 1 and parts[1] in LOCALES else lang}"]
+        if parts[0] == "choices":
+            rows = self.sent_choices() or [entry.form for entry in self.choices]
+            if len(parts) < 2 or not parts[1].isdecimal() or int(parts[1]) >= len(rows):
+                return rows[0].key if rows else self.type
+            choice = rows[int(parts[1])]
+            if len(parts) > 2 and parts[2] == "labels":
+                return choice[f"label_{parts[3] if len(parts) > 3 and parts[3] in LOCALES else lang}"]
+            return choice.key
+        if parts[0] == "show_if":
+            return self.show_if_equals if parts[-1] == "equals" else self.show_if_question
+        if parts[0] in ("type", "asked_of", "required", "sensitive", "min", "max"):
+            return self[parts[0]]
+        return self.key
+
+
+for _lang in LOCALES:
+    setattr(ChoiceRowForm, f"label_{_lang}", StringField(_l("Choice label")))
+    setattr(QuestionRowForm, f"label_{_lang}", StringField(_l("Label")))
+    setattr(QuestionRowForm, f"help_{_lang}", TextAreaField(_l("Help text")))
+
+
+def _choice_labels(choice: ChoiceRowForm) -> dict[str, str]:
+    return {lang: choice[f"label_{lang}"].data for lang in LOCALES if choice[f"label_{lang}"].data}
+
+
+class QuestionsForm(FlaskForm):
+    """An event's questions as rows named questions-N-<field>, their choices questions-N-choices-M-<field>."""
+
+    questions = FieldList(FormField(QuestionRowForm), max_entries=MAX_QUESTIONS + SPARE_QUESTIONS)
+
+    @classmethod
+    def for_event(cls, questions: list[Question]) -> QuestionsForm:
+        rows = []
+        for position, question in enumerate(questions, start=1):
+            row: dict[str, Any] = {
+                "key": question.key, "type": question.type.value, "position": position, "asked_of": list(question.asked_of),
+                "required": question.required, "sensitive": question.sensitive, "min": _number(question.min_value),
+                "max": _number(question.max_value), "show_if_question": question.show_if_question or "",
+                "show_if_equals": question.show_if_equals or "",
+                "choices": [
+                    {"key": choice["key"], **{f"label_{lang}": text for lang, text in choice.get("labels", {}).items()}}
+                    for choice in question.choices
+                ],
+            }  # fmt: skip
+            for lang, texts in question.labels.items():
+                row[f"label_{lang}"], row[f"help_{lang}"] = texts.get("label", ""), texts.get("help", "")
+            rows.append(row)
+        return cls(questions=rows)
+
+    def add_spare_rows(self) -> None:
+        """Empty question rows after the last, and empty choice rows in each question, to fill in without a script."""
+        for entry in self.questions:
+            _add_blank_choices(entry.form, SPARE_CHOICES)
+        blank = sum(entry.form.is_blank() for entry in self.questions)
+        last = max((entry.form.position.data or 0 for entry in self.questions), default=0)
+        for number in range(1, SPARE_QUESTIONS - blank + 1):
+            if len(self.questions.entries) >= MAX_QUESTIONS + SPARE_QUESTIONS:
+                break
+            spare = self.questions.append_entry({"position": min(last + number, 999), "asked_of": ["individual", "delegate"]})
+            _add_blank_choices(spare.form, SPARE_CHOICES + 2)
+
+    def definitions(self) -> tuple[list[dict[str, Any]], list[QuestionRowForm]]:
+        """The filled rows in the API's shape, by their order numbers (then as listed), and the rows they came from."""
+        rows = [
+            (entry.form.position.data or 1000, number, entry.form)
+            for number, entry in enumerate(self.questions)
+            if not entry.form.remove.data and not entry.form.is_blank()
+        ]
+        rows.sort(key=lambda item: item[:2])
+        return [row.definition() for *_, row in rows], [row for *_, row in rows]
+
+
+def _add_blank_choices(row: QuestionRowForm, wanted: int) -> None:
+    missing = wanted - (len(row.choices.entries) - len(row.sent_choices()))
+    for _blank in range(min(missing, MAX_CHOICES + SPARE_CHOICES - len(row.choices.entries))):
+        row.choices.append_entry()
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def place_problems(rows: list[QuestionRowForm], problems: list[QuestionProblem], lang: str) -> list[str]:
+    """Put each question problem beside its field; returns those about the whole list, to show on their own."""
+    general = []
+    for problem in problems:
+        if problem.index is None or problem.index >= len(rows):
+            general.append(str(problem.message))
+            continue
+        field = rows[problem.index].field_for(problem.field, lang)
+        field.errors = [*field.errors, problem.message]
+    return general

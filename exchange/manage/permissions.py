@@ -41,6 +41,8 @@ ENDPOINT_CAPABILITIES: dict[str, Capability] = {
     "manage.event_publish": Capability.EDIT,
     "manage.event_cancel": Capability.EDIT,
     "manage.event_broadcast": Capability.EDIT,
+    "manage.event_questions": Capability.EDIT,
+    "manage.event_question_set": Capability.EDIT,
     "manage.registration_list": Capability.READ,
     "manage.registration_detail": Capability.READ,
     "manage.answer_reveal": Capability.EDIT,  # a sensitive answer: organizers and administrators, not viewers

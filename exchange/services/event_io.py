@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..database import for_update, write_transaction
@@ -27,6 +28,15 @@ from ..text import UnsafeText, clean_text
 from ..validators import HOME_REGION
 from .event_admin import change_capacity, coordinates_problem
 from .images import StoredImage, image_url
+from .questions import (
+    QuestionChanges,
+    QuestionDraft,
+    QuestionProblem,
+    QuestionsRefused,
+    question_to_dict,
+    replace_questions,
+    validate_questions,
+)
 from .registrations import notify_promoted
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -38,11 +48,12 @@ VENUE_LIMITS = {"venue_name": 200, "venue_address": 300}
 CONTACT_LIMITS = {"name": 200, "email": 254, "phone": 40}
 # The API's event object. An import reads past two of them: `seats_left` is counted from the
 # registrations, and `image` names files of the installation that served it; an import keeps the
-# event's own image (and an imported new event has none).
+# event's own image (and an imported new event has none). A file without `questions` leaves an
+# event's questions as they are.
 EVENT_FIELDS = {
     "slug", "status", "category", "starts_at", "ends_at", "timezone", "venue", "contact", "capacity", "seats_left",
     "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
-    "max_delegation_size", "partner_countries", "translations", "image",
+    "max_delegation_size", "partner_countries", "translations", "image", "questions",
 }  # fmt: skip
 
 
@@ -91,6 +102,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
             for translation in event.translations
         },
         "image": _image_to_dict(event),
+        "questions": [question_to_dict(question) for question in event.questions if question.retired_at is None],
     }
 
 
@@ -121,6 +133,7 @@ class EventData:
     slug: str
     values: dict[str, Any]
     translations: dict[str, dict[str, str]]
+    questions: list[QuestionDraft] | None = None  # None: the file does not say, the event keeps its own
 
 
 @dataclass
@@ -128,6 +141,8 @@ class ImportResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    # What replacing each imported event's questions did (answers kept, questions retired).
+    questions: dict[str, QuestionChanges] = field(default_factory=dict)
 
 
 class _Checker:
@@ -238,9 +253,13 @@ def validate_event(raw: Any, where: str) -> tuple[EventData | None, list[str]]:
     else:
         values["partner_countries"] = list(dict.fromkeys(countries))
     translations = _validate_translations(check, raw.get("translations"))
+    questions = None
+    if "questions" in raw:
+        questions, question_problems = validate_questions(raw["questions"])
+        check.problems += _in_english(where, question_problems)
     if check.problems or not isinstance(slug, str):  # a bad slug is one of the problems
         return None, check.problems
-    return EventData(slug=slug, values=values, translations=translations), []
+    return EventData(slug=slug, values=values, translations=translations, questions=questions), []
 
 
 def _coordinates(check: _Checker, venue: dict[str, Any]) -> tuple[float | None, float | None]:
@@ -309,6 +328,12 @@ def _validate_translations(check: _Checker, raw: Any) -> dict[str, dict[str, str
     return parsed
 
 
+def _in_english(where: str, problems: list[QuestionProblem]) -> list[str]:
+    """The question service's translated problems, for the operator like the rest of an import's: in English."""
+    with force_locale("en"):
+        return [f"{where}.{problem}" for problem in problems]
+
+
 def import_events(payload: Any, *, create_only: bool = False) -> ImportResult:
     """Create or update events by slug from `{"events": [...]}`, in one transaction.
 
@@ -354,6 +379,11 @@ def import_events(payload: Any, *, create_only: bool = False) -> ImportResult:
                     continue
                 result.updated.append(data.slug)
             _apply(event, data)
+            if data.questions is not None:
+                try:
+                    result.questions[data.slug] = replace_questions(event, data.questions)
+                except QuestionsRefused as error:
+                    problems += _in_english(data.slug, error.problems)
         if problems:
             raise InvalidEventData(problems)
         db.session.flush()

@@ -156,5 +156,7 @@ def public_events(when: FeedWindow = FeedWindow.UPCOMING, now: datetime | None =
 
 
 def public_events_page(when: FeedWindow, page: int, per_page: int, now: datetime | None = None) -> Pagination:
-    """One page of the public events in `when`, soonest first (the API); a page past the last is empty."""
-    return db.paginate(_feed_query(when, now), page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+    """One page of the public events in `when`, soonest first (the API), with their questions loaded in one
+    statement for the page; a page past the last is empty."""
+    query = _feed_query(when, now).options(selectinload(Event.questions))
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)

@@ -20,7 +20,16 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from exchange.extensions import db
-from exchange.models import AuditEntry, Delegate, Event, OutboxMessage, Registration, RegistrationChange, RegistrationStatus
+from exchange.models import (
+    AuditEntry,
+    Delegate,
+    Event,
+    OutboxMessage,
+    Question,
+    Registration,
+    RegistrationChange,
+    RegistrationStatus,
+)
 from exchange.services.registrations import register
 from exchange.services.tickets import tickets
 from exchange.services.tokens import issue_manage_token
@@ -404,3 +413,38 @@ def test_the_same_ticket_scanned_at_two_doors_checks_in_once(
         assert all(" by " in a.body for a in answers if "Already checked in" in a.body)  # who checked them in
     else:
         assert result.server_errors or welcomes > 15 or audited > 15, result
+
+
+# The same question set added twice at once ----------------------------------------------------------------
+
+
+@LOCKING
+def test_two_organizers_adding_the_same_question_set_at_once_add_it_once(start_server, runner, make_event, make_user, locking):
+    events = [make_event() for _n in range(12)]
+    make_user("one@example.org", events=events)
+    make_user("two@example.org", events=events)
+    with _server(start_server, locking) as base_url:
+        first, second = Session(base_url).sign_in("one@example.org"), Session(base_url).sign_in("two@example.org")
+        actions = [
+            click
+            for event in events
+            for click in (
+                lambda p=f"/organizer/events/{event.slug}/questions/sets": first.post(p, {"set": "visa_letter"}),
+                lambda p=f"/organizer/events/{event.slug}/questions/sets": second.post(p, {"set": "visa_letter"}),
+            )
+        ]
+        answers = all_at_once(actions)
+    db.session.rollback()  # see what the server committed
+    ordered = select(Question.position).order_by(Question.position)
+    positions = {event.id: list(db.session.scalars(ordered.where(Question.event_id == event.id))) for event in events}
+    audited = db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "event.question_set_added")
+    )
+    result = _finish(runner, "one question set, two clicks", answers, Counter(), locking, audited=audited)
+    if locking:
+        # Each event has the set once, in order; the second click found every key there and added nothing.
+        assert result.answers == Counter({303: 24}) and audited == 24
+        assert all(found == list(range(7)) for found in positions.values()), positions
+    else:
+        doubled = any(found != list(range(7)) for found in positions.values())
+        assert result.server_errors or doubled, result

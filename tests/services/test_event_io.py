@@ -49,6 +49,7 @@ def test_import_creates_an_event_that_the_api_gives_back_unchanged(app):
     exported = event_to_dict(db.session.scalar(select(Event)))
     assert exported.pop("seats_left") == 500
     assert exported.pop("image") is None
+    assert exported.pop("questions") == []  # a file without questions gives an event without any
     assert exported == VALID
 
 

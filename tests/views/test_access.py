@@ -84,6 +84,8 @@ TABLE = {
     "manage.sign_in_sheet_page": ("GET", EVENT_EXPORT, None),
     "manage.event_stats": ("GET", EVENT_READ_PAGE, None),
     "manage.event_broadcast": ("GET", EVENT_EDIT_PAGE, None),
+    "manage.event_questions": ("GET", EVENT_EDIT_PAGE, None),
+    "manage.event_question_set": ("POST", EVENT_ACTION, {"set": "travel"}),
     "admin.user_list": ("GET", ADMIN_PAGE, None),
     "admin.user_create": ("GET", ADMIN_PAGE, None),
     "admin.user_edit": ("GET", ADMIN_PAGE, None),
