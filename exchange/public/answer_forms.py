@@ -184,7 +184,7 @@ def _question_field(question: Question, *, in_row: bool) -> Field:
         case QuestionType.MULTIPLE_CHOICE:
             return SelectMultipleField(
                 label, [*first, *required, Choices()], description=description, validate_choice=False,
-                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(), filters=[_ticked],
             )  # fmt: skip
         case QuestionType.COUNTRY | QuestionType.LANGUAGE:
             return _code_field(question, label, description, first, in_row=in_row)
@@ -197,6 +197,11 @@ def _question_field(question: Question, *, in_row: bool) -> Field:
                 label, [*first, FileAnswer(question), *([FileRequired()] if question.required else [])], description=description
             )
     raise ValueError(question.type)
+
+
+def _ticked(values):
+    """The boxes ticked: an empty value (which no browser sends for a box) is no box."""
+    return [value for value in values or () if value]
 
 
 def _plain(value: float) -> str:

@@ -9,6 +9,7 @@ from question_rows import SIZES, add_question
 from sqlalchemy import func, select
 
 from exchange.extensions import db
+from exchange.i18n import LOCALES
 from exchange.models import Answer, Registration, RegistrationStatus
 from exchange.models import QuestionType as T
 
@@ -227,3 +228,53 @@ def test_a_large_delegation_sent_as_multipart_fits_with_its_questions(client, ma
 
     assert response.status_code == 303
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 800
+
+
+LABELS = {"vi": "Cỡ áo", "en": "T-shirt size", "ko": "티셔츠 사이즈", "ja": "Tシャツのサイズ", "lo": "ຂະໜາດເສື້ອ",
+          "km": "ទំហំអាវយឺត", "th": "ขนาดเสื้อยืด", "fr": "Taille de t-shirt"}  # fmt: skip
+LARGE = {"vi": "Lớn", "en": "Large", "ko": "큰 사이즈", "ja": "大", "lo": "ໃຫຍ່", "km": "ធំ", "th": "ใหญ่", "fr": "Grande"}
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_each_language_shows_its_own_label_help_and_choice_labels(client, make_event, lang):
+    from exchange.models import Question
+
+    event = make_event(titles={lang: "Yoga Day"})
+    db.session.add(Question(
+        event_id=event.id, key="size", type=T.CHOICE, asked_of=INDIVIDUAL, position=1,
+        labels={code: {"label": text, "help": f"{text} ?"} for code, text in LABELS.items()},
+        choices=[{"key": "l", "labels": LARGE}],
+    ))  # fmt: skip
+    db.session.commit()
+
+    page = client.get(f"/{lang}/events/{event.slug}/register").get_data(as_text=True)
+
+    assert f"{LABELS[lang]}</label>" in page and f"{LABELS[lang]} ?" in page and f">{LARGE[lang]}</option>" in page
+    assert not any(text in page for code, text in LABELS.items() if code != lang)
+
+
+@pytest.mark.parametrize("kind", [kind for kind in T])
+def test_every_type_refuses_a_required_question_left_empty(client, make_event, kind):
+    event = make_event()
+    add_question(event, "asked", kind, INDIVIDUAL, 1, required=True, choices=SIZES if kind.has_choices else [])
+
+    response = client.post(f"/en/events/{event.slug}/register", data=_individual(q_asked=""), content_type="multipart/form-data")
+
+    page = response.get_data(as_text=True)
+    message = "Please choose a file." if kind is T.FILE else "This field is required."
+    assert response.status_code == 200 and 'id="q_asked-error"' in page and message in page
+    assert db.session.scalar(select(Registration)) is None
+
+
+@pytest.mark.parametrize("kind", [kind for kind in T if kind is not T.FILE])
+def test_every_type_is_skipped_when_its_condition_fails(client, make_event, kind):
+    event = make_event()
+    add_question(event, "gate", T.YES_NO, INDIVIDUAL, 1)
+    add_question(event, "asked", kind, INDIVIDUAL, 2, required=True, choices=SIZES if kind.has_choices else [],
+                 show_if_question="gate", show_if_equals="yes")  # fmt: skip
+
+    skipped = _post(client, event, _individual(q_gate="no", q_asked="\x00 not valid for any type"))
+    asked = _post(client, event, _individual(q_gate="yes", q_asked="", email="minh@example.com"))
+
+    assert skipped.status_code == 303 and _answers() == {"gate": "no"}
+    assert asked.status_code == 200 and 'id="q_asked-error"' in asked.get_data(as_text=True)

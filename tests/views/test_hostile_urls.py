@@ -15,11 +15,11 @@ NUL used to fail.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
 import pytest
 from flask import url_for
+from page_forms import page_form
 from question_rows import SIZES, add_question
 
 from exchange.models import QuestionType
@@ -91,45 +91,6 @@ def world(app, make_event, make_user, individual, delegation):
     return users, values
 
 
-class _FormValues(HTMLParser):
-    """The values a browser would submit from a page's forms (inputs, checked boxes, selected options, text areas)."""
-
-    def __init__(self):
-        super().__init__()
-        self.values: dict[str, str] = {}
-        self._select = self._textarea = None
-        self._multiple = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
-            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
-                self.values[name] = attrs.get("value") or ""
-        elif tag == "select" and name:
-            self._select, self._multiple = name, "multiple" in attrs
-        elif tag == "option" and self._select:
-            # A single select sends its first option unless another is selected; a multiple one only what is selected.
-            if "selected" in attrs or (not self._multiple and self._select not in self.values):
-                self.values[self._select] = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.values[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            # Browsers drop the line break that follows <textarea>.
-            text = self.values[self._textarea]
-            self.values[self._textarea] = text[2:] if text.startswith("\r\n") else text.removeprefix("\n")
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea] += data
-
-
 def _extremes_like(value: str) -> list[str]:
     """Values at the edge of what a number or date field accepts, for a field holding `value`."""
     if value.isdigit():
@@ -140,12 +101,8 @@ def _extremes_like(value: str) -> list[str]:
 
 
 def _page_form(client, url: str) -> dict[str, str]:
-    response = client.get(url)
-    parser = _FormValues()
-    if response.status_code == 200 and response.mimetype == "text/html":
-        parser.feed(response.get_data(as_text=True))
-    response.close()
-    return parser.values
+    """The page's form as a browser would send it, one value per field (the last, as a dict of the pairs keeps)."""
+    return {name: values[-1] for name, values in page_form(client, url).items() if values}
 
 
 def _rules(app):
