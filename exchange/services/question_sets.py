@@ -64,6 +64,7 @@ VISA_LETTER = [
         ("วันเดือนปีเกิด", "ตามที่ระบุในหนังสือเดินทาง"),
         ("Date de naissance", "Telle qu'indiquée sur le passeport."),
     ], required=True, sensitive=True),
+    # Asked of individuals only: each delegate row has its own nationality field already.
     _question("nationality", "country", [
         ("Nationality", "The country that issued the passport."),
         ("Quốc tịch", "Quốc gia cấp hộ chiếu."),
@@ -73,7 +74,7 @@ VISA_LETTER = [
         ("ສັນຊາດ", "ປະເທດທີ່ອອກໜັງສືຜ່ານແດນ."),
         ("สัญชาติ", "ประเทศที่ออกหนังสือเดินทาง"),
         ("Nationalité", "Le pays qui a délivré le passeport."),
-    ], required=True),
+    ], asked_of=["individual"], required=True),
     _question("arrival_date", "date", [
         ("Planned arrival in Vietnam", "The date you plan to enter Vietnam; the invitation letter names it."),
         ("Ngày dự kiến nhập cảnh Việt Nam", "Ngày bạn dự định nhập cảnh Việt Nam; thư mời sẽ ghi ngày này."),
