@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, or_, select
 
-from ..database import write_transaction
+from ..database import locking_enabled, write_transaction
 from ..errors import ExchangeError
 from ..extensions import db
 from ..i18n import LOCALES
@@ -347,6 +347,14 @@ def active_questions(event: Event) -> list[Question]:
     return [question for question in event.questions if question.retired_at is None]
 
 
+def _lock_questions(event: Event) -> None:
+    """Lock the event's questions before their answers are counted: a registration writing answers holds
+    them FOR SHARE (services.answer_store), so this waits for it to commit and then counts its answers,
+    instead of deleting a question that has just been answered (its answers would go by the foreign key)."""
+    if locking_enabled() and event.id is not None:
+        db.session.execute(select(Question.id).where(Question.event_id == event.id).with_for_update()).all()
+
+
 def _answer_counts(question_ids: list[int]) -> dict[int, int]:
     if not question_ids:
         return {}
@@ -374,6 +382,7 @@ def replace_questions(event: Event, drafts: list[QuestionDraft]) -> QuestionChan
     ones left out retired if answered, else deleted. Raises QuestionsRefused, changing nothing,
     when an answered question would change type or lose a choice key its answers use.
     """
+    _lock_questions(event)
     existing = {question.key: question for question in event.questions}
     answered = _answer_counts([question.id for question in existing.values() if question.id is not None])
     problems = []
