@@ -3,6 +3,11 @@
 from exchange.extensions import db
 from exchange.models import Answer, Question
 
+# A delegation form's own fields, filled in by a consulate; the tests add the delegate rows.
+CONSULATE = {
+    "organization": "Consulate General of Korea", "country": "KR", "contact_name": "Kim Min-jun",
+    "email": "consulate@example.org", "phone": "+82 2 1234 5678", "consent": "y",
+}  # fmt: skip
 SIZES = [{"key": "s", "labels": {"en": "Small", "vi": "Nhỏ"}}, {"key": "m", "labels": {"en": "Medium", "vi": "Vừa"}}]
 
 

@@ -5,7 +5,7 @@ hostile input refused, answers saved canonically with the registration."""
 import json
 
 import pytest
-from question_rows import SIZES, add_question
+from question_rows import CONSULATE, SIZES, add_question
 from sqlalchemy import func, select
 
 from exchange.extensions import db
@@ -150,10 +150,7 @@ def test_each_delegate_answers_in_their_own_row(client, make_event):
     add_question(event, "size", T.CHOICE, ["delegate"], 2, choices=SIZES)
     add_question(event, "bus", T.YES_NO, ["contact"], 3, required=True)
     add_question(event, "nationality_q", T.COUNTRY, ["delegate"], 4)
-    data = {
-        "organization": "Consulate General of Korea", "country": "KR", "contact_name": "Kim Min-jun",
-        "email": "consulate@example.org", "phone": "+82 2 1234 5678", "consent": "y", "q_bus": "yes",
-    }  # fmt: skip
+    data = CONSULATE | {"q_bus": "yes"}
     for number, passport in enumerate(["M1111111", "M2222222", "M3333333"]):
         data |= {
             f"delegates-{number}-full_name": f"Delegate {number}", f"delegates-{number}-q_passport": passport,
@@ -176,10 +173,8 @@ def test_each_delegate_answers_in_their_own_row(client, make_event):
 def test_a_delegate_row_missing_a_required_answer_is_named_in_the_summary(client, make_event):
     event = make_event()
     add_question(event, "passport", T.TEXT, ["delegate"], 1, required=True)
-    data = {
-        "organization": "Consulate", "country": "KR", "contact_name": "Kim", "email": "c@example.org",
-        "phone": "+82 2 1234 5678", "consent": "y", "delegates-0-full_name": "A", "delegates-0-q_passport": "M1",
-        "delegates-1-full_name": "B",
+    data = CONSULATE | {
+        "delegates-0-full_name": "A", "delegates-0-q_passport": "M1", "delegates-1-full_name": "B",
     }  # fmt: skip
 
     page = client.post(f"/en/events/{event.slug}/delegation", data=data).get_data(as_text=True)
@@ -216,10 +211,7 @@ def test_a_large_delegation_sent_as_multipart_fits_with_its_questions(client, ma
     event = make_event(max_delegation_size=400, capacity=500)
     add_question(event, "passport", T.TEXT, ["delegate"], 1)
     add_question(event, "size", T.CHOICE, ["delegate"], 2, choices=SIZES)
-    data = {
-        "organization": "Consulate General of Korea", "country": "KR", "contact_name": "Kim Min-jun",
-        "email": "consulate@example.org", "phone": "+82 2 1234 5678", "consent": "y",
-    }  # fmt: skip
+    data = dict(CONSULATE)
     for number in range(400):
         data |= {f"delegates-{number}-full_name": f"Delegate {number}", f"delegates-{number}-q_passport": f"M{number:07d}",
                  f"delegates-{number}-q_size": "s"}  # fmt: skip

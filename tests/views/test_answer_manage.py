@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from question_rows import SIZES, add_question
+from question_rows import CONSULATE, SIZES, add_question
 from sqlalchemy import select
 
 from exchange.extensions import db
@@ -100,10 +100,7 @@ def test_a_delegation_edits_each_delegates_answers_and_a_removed_delegate_takes_
     event = make_event()
     add_question(event, "passport", T.TEXT, ["delegate"], 1, sensitive=True)
     add_question(event, "size", T.CHOICE, ["delegate"], 2, choices=SIZES)
-    data = {
-        "organization": "Consulate General of Korea", "country": "KR", "contact_name": "Kim Min-jun",
-        "email": "consulate@example.org", "phone": "+82 2 1234 5678", "consent": "y",
-    }  # fmt: skip
+    data = dict(CONSULATE)
     for number in range(3):
         data |= {f"delegates-{number}-full_name": f"Delegate {number}", f"delegates-{number}-q_passport": f"M{number}" * 4,
                  f"delegates-{number}-q_size": "m"}  # fmt: skip
