@@ -349,8 +349,8 @@ class QuestionRowForm(Form):
         self.asked_of.choices = [(who.value, title) for who, title in ASKED_OF_TITLES.items()]
         names = language_names()
         for lang in LOCALES:
-            self[f"label_{lang}"].label.text = f"{_('Label')} ({names[lang]})"
-            self[f"help_{lang}"].label.text = f"{_('Help text')} ({names[lang]})"
+            self[f"label_{lang}"].label.text = _("Label (%(language)s)", language=names[lang])
+            self[f"help_{lang}"].label.text = _("Help text (%(language)s)", language=names[lang])
 
     def is_blank(self) -> bool:
         """A spare row nobody filled in (its defaults aside)."""
