@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
 from wtforms import (
@@ -41,7 +42,7 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget, NumberInput
 
 from ..i18n import country_name, language_choices, language_code_for, language_name_in_locale
 from ..models import Answer, AskedOf, Event, Question, QuestionType, Registration
-from ..services.answer_files import AnswerFileRefused, StoredFile, file_from_token, file_token, store_answer_file
+from ..services.answer_files import AnswerFileRefused, check_answer_file, file_from_token, file_token, write_answer_file
 from ..services.answer_store import AnswerInput, Answers
 from ..services.answers import choice_keys, option_keys, stored_answers
 from ..services.event_io import MAX_DELEGATION_SIZE
@@ -98,12 +99,14 @@ class QuestionsMixin:
     """What a form with questions adds: the conditions, the kept answers and the answers it gives."""
 
     questions: tuple[Question, ...] = ()
-    # Keys of stored answers an empty field keeps (files, sensitive answers), with the text the page shows for each.
+    # Keys of stored answers an empty field keeps (files, sensitive answers), with the text the page shows for each,
+    # and their stored values (never shown: a kept answer may decide another question's condition).
     kept: dict[str, str]
+    kept_values: dict[str, str]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kept = {}
+        self.kept, self.kept_values = {}, {}
         for question, field in self.question_fields():
             if isinstance(field, SelectField | SelectMultipleField):
                 field.choices = _choices(question, g.lang)
@@ -119,15 +122,67 @@ class QuestionsMixin:
         return [(question, self[field_name(question)]) for question in self.questions]  # type: ignore[index]
 
     def is_shown(self, question: Question) -> bool:
-        """Whether the question's condition on an earlier answer of this form holds (no condition, or none here: yes)."""
+        """Whether the question's condition on an earlier answer of this form holds, that answer's own included
+        (no condition, or one on a question this form does not ask: yes). A kept answer left empty counts as given."""
         if not question.show_if_question:
             return True
-        condition = f"q_{question.show_if_question}"
-        if condition not in self:  # type: ignore[operator]
+        source = next((asked for asked in self.questions if asked.key == question.show_if_question), None)
+        if source is None or source.position >= question.position:  # another person's, or not earlier: not checked here
             return True
-        given = self[condition].data  # type: ignore[index]
+        given = self[field_name(source)].data  # type: ignore[index]
+        if not given and source.key in self.kept:
+            given = choice_keys(self.kept_values[source.key]) if source.type.has_choices else self.kept_values[source.key]
         values = given if isinstance(given, list) else [given]
-        return question.show_if_equals in values
+        return question.show_if_equals in values and self.is_shown(source)
+
+    def file_fields(self) -> list[tuple[QuestionsMixin, Question, Field]]:
+        """The file questions of this form and of its delegate rows, with the form (or row) each is in."""
+        rows = getattr(self, "delegates", None)
+        forms = [self, *(entry.form for entry in rows.entries)] if rows is not None else [self]
+        return [
+            (form, question, field)
+            for form in forms
+            for question, field in form.question_fields()
+            if question.type is QuestionType.FILE
+        ]
+
+    def keep_files(self) -> None:
+        """Store the files this form carries (checked by content; a refused one is left out), so the page sent back
+        names them and the next submission needs them not again. Called once the sender is known to be a person:
+        after the CSRF check and the honeypot, before a page with mistakes, or when a row button was pressed."""
+        for form, question, field in self.file_fields():
+            if not hasattr(field, "stored"):  # not validated (a row button was pressed): check the file now
+                try:
+                    FileAnswer(question)(form, field)
+                except StopValidation:
+                    continue
+            pending = getattr(field, "pending", None)
+            if pending is not None:
+                field.stored = write_answer_file(pending)  # type: ignore[attr-defined]
+                field.pending = None  # type: ignore[attr-defined]
+            stored = getattr(field, "stored", None)
+            form[kept_file_name(question)].data = file_token(stored) if stored is not None else ""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[misc]
+        if not isinstance(self, FlaskForm):
+            return valid  # a delegate row: the whole form keeps the files, once it has checked its sender
+        if self._sent_by_a_person() and self.file_fields():
+            self.keep_files()
+        return valid
+
+    def keep_files_unvalidated(self) -> None:
+        """`keep_files` for a form that is shown again without being validated (a delegate row button)."""
+        csrf = getattr(self, "csrf_token", None)
+        if csrf is not None and not csrf.errors:
+            csrf.validate(self)
+        if self._sent_by_a_person() and self.file_fields():
+            self.keep_files()
+
+    def _sent_by_a_person(self) -> bool:
+        """The CSRF token was good and the honeypot left empty (their checks ran)."""
+        csrf, honeypot = getattr(self, "csrf_token", None), getattr(self, "website", None)
+        return not (csrf is not None and csrf.errors) and not (honeypot is not None and honeypot.data)
 
     def answer_inputs(self) -> Answers:
         """The canonical answers of a validated form, by question key (a kept answer left empty is left out)."""
@@ -323,30 +378,26 @@ class Choices:
 
 
 class FileAnswer:
-    """A file sent now (checked by content and stored at once), else the one an earlier try of this form sent.
-
-    Sets `field.stored` (a StoredFile or None) and the hidden field that carries it to the next try.
-    """
+    """A file sent now, checked by content (`field.pending`, written by `keep_files` once the form is known to come
+    from a person), else the one an earlier try of this form sent (`field.stored`, from the hidden carrier)."""
 
     def __init__(self, question: Question):
         self.question = question
 
     def __call__(self, form: Form, field: Field) -> None:
         carrier = form[kept_file_name(self.question)]  # type: ignore[index]
-        field.stored = None  # type: ignore[attr-defined]
+        field.stored = field.pending = None  # type: ignore[attr-defined]
         upload = field.data
         if isinstance(upload, FileStorage) and upload.filename:
             try:
-                stored: StoredFile | None = store_answer_file(
+                field.pending = check_answer_file(  # type: ignore[attr-defined]
                     upload.filename, upload.stream.read(current_app.config["ANSWER_FILE_MAX_BYTES"] + 1)
                 )
             except AnswerFileRefused as refused:
                 carrier.data = ""
                 raise StopValidation(refused.message) from refused
-        else:
-            stored = file_from_token(carrier.data) if carrier.data else None
-        field.stored = stored  # type: ignore[attr-defined]
-        carrier.data = file_token(stored) if stored is not None else ""
+        elif carrier.data:
+            field.stored = file_from_token(carrier.data)  # type: ignore[attr-defined]
 
 
 class FileRequired:
@@ -356,7 +407,8 @@ class FileRequired:
 
     def __call__(self, form: QuestionsMixin, field: Field) -> None:
         question = next(q for q in form.questions if field.short_name == field_name(q))
-        if getattr(field, "stored", None) is None and question.key not in form.kept:
+        sent = getattr(field, "stored", None) or getattr(field, "pending", None)
+        if sent is None and question.key not in form.kept:
             raise StopValidation(_l("Please choose a file."))
 
 
@@ -386,7 +438,8 @@ def load_answers(form, registration: Registration, *, prefill: bool) -> None:
     if registration.is_delegation and hasattr(form, "delegates"):
         delegate_ids = {delegate.key: delegate.id for delegate in registration.delegates}
         for entry in form.delegates.entries:
-            delegate_id = delegate_ids.get(entry.form.key.data or "")
+            # A key sent twice (forged: the page gives each row its own) keeps answers for its first row only.
+            delegate_id = delegate_ids.pop(entry.form.key.data or "", None)
             if delegate_id is not None:
                 _load(entry.form, delegate_id, stored, prefill)
 
@@ -396,10 +449,9 @@ def _load(form, owner: int, stored: dict[tuple[int, int], Answer], prefill: bool
         answer = stored.get((owner, question.id))
         if answer is None:
             continue
-        if question.sensitive:
-            form.kept[question.key] = ""
-        elif question.type is QuestionType.FILE:
-            form.kept[question.key] = answer.file_name or ""
+        if question.sensitive or question.type is QuestionType.FILE:
+            form.kept[question.key] = "" if question.sensitive else answer.file_name or ""
+            form.kept_values[question.key] = answer.value
         elif prefill:
             if question.type is QuestionType.MULTIPLE_CHOICE:
                 field.data = choice_keys(answer.value)

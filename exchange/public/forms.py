@@ -106,6 +106,9 @@ class WithoutQuestions:
     def question_fields(self) -> list:
         return []
 
+    def keep_files_unvalidated(self) -> None:
+        """No file questions: nothing to keep."""
+
     def answer_inputs(self) -> Answers:
         return {}
 
@@ -327,7 +330,14 @@ class DelegationDetailsForm(WithoutQuestions, FlaskForm):
             raise ValidationError(_l("A delegation has from 1 to %(size)s delegates.", size=self.max_delegates))
 
     def edit_rows(self, formdata, files=None) -> bool:
-        """Add, remove or import delegate rows when such a button was pressed (no JavaScript); True if so."""
+        """Add, remove or import delegate rows when such a button was pressed (no JavaScript); True if so.
+
+        File answers sent with the button are kept for the submission to come.
+        """
+        remove = formdata.get("remove_delegate", "")
+        if not ("import_delegates" in formdata or "add_delegate" in formdata or remove.isdigit()):
+            return False
+        self.keep_files_unvalidated()
         if "import_delegates" in formdata:
             self.import_rows(files.get("delegate_file") if files else None)
             return True
@@ -335,9 +345,6 @@ class DelegationDetailsForm(WithoutQuestions, FlaskForm):
             if len(self.delegates.entries) < self.max_delegates:
                 self.delegates.append_entry()
             return True
-        remove = formdata.get("remove_delegate", "")
-        if not remove.isdigit():
-            return False
         kept = [entry.data for index, entry in enumerate(self.delegates.entries) if index != int(remove)]
         self.delegates.entries, self.delegates.last_index = [], -1
         for data in kept or [{}]:

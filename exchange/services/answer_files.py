@@ -87,25 +87,44 @@ def safe_download_name(sent_name: str, file_type: str) -> str:
     return f"{stem[: DOWNLOAD_NAME_LIMIT - len(extension) - 1] or 'file'}.{extension}"
 
 
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload found to be a file an answer takes, not written yet."""
+
+    download_name: str
+    file_type: str
+    data: bytes
+
+
 def store_answer_file(sent_name: str, data: bytes) -> StoredFile:
     """Check an upload and write it under a new random name; raises AnswerFileRefused (nothing written)."""
+    return write_answer_file(check_answer_file(sent_name, data))
+
+
+def check_answer_file(sent_name: str, data: bytes) -> CheckedFile:
+    """An upload checked by size and content; raises AnswerFileRefused."""
     limit = current_app.config["ANSWER_FILE_MAX_BYTES"]
     if len(data) > limit:
         raise AnswerFileRefused(_l("This file is larger than %(size)s MB. Please choose a smaller one.", size=megabytes(limit)))
     if not data:
         raise AnswerFileRefused(_l("This file is empty. Please choose another one."))
     file_type = check_file_content(data)
+    return CheckedFile(safe_download_name(sent_name, file_type), file_type, data)
+
+
+def write_answer_file(checked: CheckedFile) -> StoredFile:
+    """Write a checked file under a new random name (mode 0600) in `answer_files_dir()`."""
     directory = answer_files_dir()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    stored_name = f"{secrets.token_hex(16)}.{FILE_TYPES[file_type]}"
+    stored_name = f"{secrets.token_hex(16)}.{FILE_TYPES[checked.file_type]}"
     descriptor = os.open(directory / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            handle.write(checked.data)
     except BaseException:
         (directory / stored_name).unlink(missing_ok=True)
         raise
-    return StoredFile(stored_name, safe_download_name(sent_name, file_type), file_type)
+    return StoredFile(stored_name, checked.download_name, checked.file_type)
 
 
 def file_token(stored: StoredFile) -> str:

@@ -177,11 +177,19 @@ def registration_answers(registration: Registration, lang: str, revealed: int | 
     return RegistrationAnswers(own=own, delegates=[(delegate, shown) for delegate, shown in delegates if shown])
 
 
-def shared_answers(registration: Registration, lang: str) -> RegistrationAnswers:
-    """The answers a registrant's own page and emails show: given ones, never a sensitive one (nor a file's name)."""
+def shared_answers(registration: Registration, lang: str, *, in_email: bool = False) -> RegistrationAnswers:
+    """The answers a registrant's own page and emails show: given ones, never a sensitive one.
+
+    An email leaves long texts out too: it goes to whatever address was typed, so it carries no page
+    of someone else's words.
+    """
+    left_out = (QuestionType.LONG_TEXT,) if in_email else ()
 
     def shown(lines: list[AnswerLine]) -> list[AnswerLine]:
-        return [line for line in lines if line.answer is not None and line.text and not line.question.sensitive]
+        return [
+            line for line in lines
+            if line.answer is not None and line.text and not line.question.sensitive and line.question.type not in left_out
+        ]  # fmt: skip
 
     answers = registration_answers(registration, lang)
     delegates = [(delegate, shown(lines)) for delegate, lines in answers.delegates]

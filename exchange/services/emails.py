@@ -76,7 +76,7 @@ def render(row: OutboxMessage) -> RenderedEmail:
     with force_locale(row.language):
         if row.template == "registration":
             context["intro"] = intro(Notice(row.context["notice"]), registration, context["content"].title)
-            context["answers"] = shared_answers(registration, row.language)  # never a sensitive one
+            context["answers"] = shared_answers(registration, row.language, in_email=True)  # never a sensitive one
             context["tickets"] = []
             for number, ticket in enumerate(tickets(registration), start=1):
                 content_id = f"ticket-{number}.{registration.reference}@{base_host().split(':')[0]}"

@@ -220,11 +220,13 @@ def personal_data(registration: Registration) -> dict:
     emails = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.registration_id == registration.id).order_by(OutboxMessage.id)
     )
-    # Answers as the API gives them (keys and codes), sensitive ones included: they are the registrant's own.
+    # Answers as the API gives them (keys and codes). A sensitive one is named, not given: this file opens with
+    # the same link as the manage page, which never shows it again either; the organizers give it on request.
     questions = {question.id: question for question in event.questions}
-    answers: dict[int, dict[str, str]] = {}
+    answers: dict[int, dict[str, str | None]] = {}
     for (owner, question_id), answer in stored_answers(registration.id).items():
-        answers.setdefault(owner, {})[questions[question_id].key] = stable_value(questions[question_id], answer)
+        question = questions[question_id]
+        answers.setdefault(owner, {})[question.key] = None if question.sensitive else stable_value(question, answer)
     return {
         "reference": registration.reference,
         "event": {

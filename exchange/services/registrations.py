@@ -479,9 +479,10 @@ def update_delegates(
         _apply_delegate(delegate, index, data)
         updated.append(delegate)
     removed = [delegate.id for delegate in by_key.values()]
+    # Read the stored answers (and the files of removed delegates) before the removal is flushed.
+    writer = AnswerWriter(registration, event) if answers or removed or any(data.answers for data in delegates) else None
     registration.delegates = updated  # the rest are deleted (delete-orphan), their answers by the foreign key
-    if answers or removed or has_answers(*(data.answers for data in delegates)):
-        writer = AnswerWriter(registration, event)
+    if writer is not None:
         writer.forget_delegates(removed)
         writer.write(answers or {}, AskedOf.CONTACT)
         for delegate, data in zip(updated, delegates, strict=True):

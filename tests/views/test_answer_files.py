@@ -238,3 +238,29 @@ def test_the_retention_command_deletes_abandoned_files(app, client, card_event, 
     result = runner.invoke(args=["purge-personal-data", "--retention"])
 
     assert "Deleted 1 files sent with forms that were never completed." in result.output and _stored(app) == []
+
+
+def test_nothing_is_stored_for_a_post_without_a_good_csrf_token_or_with_the_honeypot(app, client, card_event):
+    app.config["WTF_CSRF_ENABLED"] = True
+    forged = _post(client, card_event, _form(q_card=_upload(PDF, "card.pdf"), q_university="", csrf_token="forged"))
+    app.config["WTF_CSRF_ENABLED"] = False
+    robot = _post(client, card_event, _form(q_card=_upload(PDF, "card.pdf"), q_university="", website="http://spam"))
+
+    assert forged.status_code == 200 and robot.status_code == 200 and _stored(app) == []
+
+
+def test_a_file_sent_with_a_row_button_is_kept_for_the_submission(app, client, make_event):
+    event = make_event()
+    add_question(event, "page", T.FILE, ["delegate"], 1, required=True)
+    data = {
+        "organization": "Consulate", "country": "KR", "contact_name": "Kim", "email": "c@example.org",
+        "phone": "+82 2 1234 5678", "consent": "y", "delegates-0-full_name": "A",
+        "delegates-0-q_page": _upload(PDF, "page.pdf"), "add_delegate": "1",
+    }  # fmt: skip
+
+    page = client.post(f"/en/events/{event.slug}/delegation", data=data, content_type="multipart/form-data").get_data(
+        as_text=True
+    )
+
+    token = page.split('name="delegates-0-kept-q_page" type="hidden" value="')[1].split('"')[0]
+    assert token and len(_stored(app)) == 1 and 'name="delegates-1-full_name"' in page

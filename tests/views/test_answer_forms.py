@@ -187,15 +187,17 @@ def test_the_confirmation_email_lists_answers_but_never_a_sensitive_one(client, 
     from exchange.models import OutboxMessage
     from exchange.services.emails import render
 
-    data = _individual(q_university="Đại học Cần Thơ", q_size="m", q_visa="yes", q_passport="B7654321")
-    _post(client, questions_event, data, lang="vi")
+    data = _individual(q_university="Đại học Cần Thơ", q_size="m", q_visa="yes", q_passport="B7654321", q_motivation="Xin chào")
+    manage = _post(client, questions_event, data, lang="vi").headers["Location"]
 
     message = db.session.scalar(select(OutboxMessage))
     rendered = render(message)
     for body in (rendered.text, rendered.html):
         assert "University nhãn" in body and "Đại học Cần Thơ" in body and "Vừa" in body
         assert "B7654321" not in body and "Passport" not in body
+        assert "Xin chào" not in body  # a long text stays on the registrant's page: an email carries no page of text
     assert "B7654321" not in json.dumps(message.context)
+    assert "Xin chào" in client.get(manage).get_data(as_text=True)
 
 
 def test_a_registration_with_answers_still_takes_exactly_one_seat(client, questions_event):

@@ -123,9 +123,85 @@ def test_a_delegation_edits_each_delegates_answers_and_a_removed_delegate_takes_
     assert sorted(value for _d, _q, value in rows) == ["M0M0M0M0", "M1M1M1M1", "m", "s"]
 
 
-def test_the_registrants_data_download_holds_every_answer_of_theirs(client, registered):
+def test_the_registrants_data_download_names_every_answer_and_gives_no_sensitive_one(client, registered):
     _event, manage = registered
 
     data = client.get(f"{manage}/data.json").get_json()
 
-    assert data["answers"] == {"size": "m", "passport": "B7654321", "card": "card.pdf"}
+    assert data["answers"] == {"size": "m", "passport": None, "card": "card.pdf"}  # a sensitive one is named, not given
+
+
+def test_a_kept_sensitive_answer_still_decides_the_questions_that_depend_on_it(client, make_event):
+    event = make_event()
+    add_question(event, "visa", T.YES_NO, ["individual"], 1, sensitive=True)
+    add_question(event, "flight", T.TEXT, ["individual"], 2, show_if_question="visa", show_if_equals="yes")
+    manage = client.post(f"/en/events/{event.slug}/register", data={
+        "full_name": "Lan", "email": "lan@example.com", "category": "student", "country": "VN", "consent": "y",
+        "q_visa": "yes", "q_flight": "VN123",
+    }).headers["Location"]  # fmt: skip
+
+    response = client.post(manage, data={"full_name": "Lan B", "category": "student", "country": "VN", "q_flight": "VN123"})
+
+    assert response.status_code == 303 and _values() == {"visa": "yes", "flight": "VN123"}
+
+
+def test_a_chain_of_conditions_holds_only_when_every_link_does(client, make_event):
+    event = make_event()
+    add_question(event, "one", T.YES_NO, ["individual"], 1)
+    add_question(event, "two", T.YES_NO, ["individual"], 2, show_if_question="one", show_if_equals="yes")
+    add_question(event, "three", T.TEXT, ["individual"], 3, required=True, show_if_question="two", show_if_equals="yes")
+
+    response = client.post(f"/en/events/{event.slug}/register", data={
+        "full_name": "Lan", "email": "lan@example.com", "category": "student", "country": "VN", "consent": "y",
+        "q_one": "no", "q_two": "yes", "q_three": "",
+    })  # fmt: skip
+
+    assert response.status_code == 303 and _values() == {"one": "no"}
+
+
+def _delegation(client, event, rows):
+    data = dict(CONSULATE)
+    for number, row in enumerate(rows):
+        data |= {f"delegates-{number}-{name}": value for name, value in row.items()}
+    return client.post(f"/ko/events/{event.slug}/delegation", data=data, content_type="multipart/form-data")
+
+
+def test_a_delegate_clears_an_answer_on_the_manage_page(client, make_event):
+    event = make_event()
+    add_question(event, "size", T.MULTIPLE_CHOICE, ["delegate"], 1, choices=SIZES)
+    add_question(event, "bus", T.YES_NO, ["delegate"], 2)
+    manage = _delegation(client, event, [{"full_name": "A", "q_size": ["s", "m"], "q_bus": "yes"}]).headers["Location"]
+    key = db.session.scalar(select(Delegate.key))
+
+    edited = {name: CONSULATE[name] for name in ("organization", "country", "contact_name", "phone")}
+    response = client.post(manage, data=edited | {"delegates-0-key": key, "delegates-0-full_name": "A", "delegates-0-q_bus": ""})
+
+    assert response.status_code == 303 and _values() == {}
+
+
+def test_a_removed_delegates_file_goes_from_the_disk(app, client, make_event):
+    event = make_event()
+    add_question(event, "page", T.FILE, ["delegate"], 1)
+    rows = [{"full_name": name, "q_page": (io.BytesIO(PDF + name.encode()), f"{name}.pdf")} for name in ("A", "B")]
+    manage = _delegation(client, event, rows).headers["Location"]
+    first = db.session.scalars(select(Delegate).order_by(Delegate.sort_order)).first()
+    assert len(list(Path(app.config["ANSWER_FILES_DIR"]).iterdir())) == 2
+
+    edited = {name: CONSULATE[name] for name in ("organization", "country", "contact_name", "phone")}
+    response = client.post(manage, data=edited | {"delegates-0-key": first.key, "delegates-0-full_name": "A"})
+
+    assert response.status_code == 303
+    assert [path.name for path in Path(app.config["ANSWER_FILES_DIR"]).iterdir()] == [db.session.scalar(select(Answer.value))]
+
+
+def test_a_forged_duplicate_delegate_key_does_not_skip_a_required_sensitive_answer(client, make_event):
+    event = make_event()
+    add_question(event, "passport", T.TEXT, ["delegate"], 1, sensitive=True, required=True)
+    manage = _delegation(client, event, [{"full_name": "A", "q_passport": "M1"}]).headers["Location"]
+    key = db.session.scalar(select(Delegate.key))
+
+    edited = {name: CONSULATE[name] for name in ("organization", "country", "contact_name", "phone")}
+    rows = {"delegates-0-key": key, "delegates-0-full_name": "A", "delegates-1-key": key, "delegates-1-full_name": "B"}
+    response = client.post(manage, data=edited | rows)
+
+    assert response.status_code == 200 and 'id="delegates-1-q_passport-error"' in response.get_data(as_text=True)

@@ -29,9 +29,13 @@
 
   function clear(row) {
     row.querySelectorAll("input, select, textarea").forEach(function (control) {
-      if (control.tagName === "SELECT") control.selectedIndex = 0; else control.value = "";
+      if (control.tagName === "SELECT") control.selectedIndex = 0;
+      else if (control.type === "checkbox" || control.type === "radio") control.checked = false;  // a box keeps its value
+      else control.value = "";
       control.removeAttribute("aria-invalid");
     });
+    // What the copied row said of its own saved or attached files is not true of a new person.
+    row.querySelectorAll("[data-kept-note]").forEach(function (note) { note.remove(); });
     row.querySelectorAll(".error").forEach(function (message) { message.remove(); });
     row.querySelectorAll(".field--error").forEach(function (field) { field.classList.remove("field--error"); });
   }

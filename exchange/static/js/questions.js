@@ -30,8 +30,12 @@
     var questions = form.querySelectorAll("[data-show-if]");
     for (var i = 0; i < questions.length; i++) {
       var question = questions[i];
-      var shown = chosen(controlsFor(question)).indexOf(question.getAttribute("data-show-equals")) !== -1;
-      question.hidden = !shown;
+      var controls = controlsFor(question);
+      // An earlier question of another person (not in this form or row) is not checked here, nor by the server.
+      var shown = !controls.length || chosen(controls).indexOf(question.getAttribute("data-show-equals")) !== -1;
+      // A question hidden by its own condition hides what depends on it too, as the server reads it.
+      var source = controls.length && controls[0].closest("[data-show-if]");
+      question.hidden = !shown || Boolean(source && source.hidden);
     }
   }
 
