@@ -420,9 +420,11 @@ class QuestionsForm(FlaskForm):
     """An event's questions as rows named questions-N-<field>, their choices questions-N-choices-M-<field>."""
 
     questions = FieldList(FormField(QuestionRowForm), max_entries=MAX_QUESTIONS + SPARE_QUESTIONS)
+    # The questions_version the page was made from: a save over someone else's newer one is refused once.
+    version = HiddenField()
 
     @classmethod
-    def for_event(cls, questions: list[Question]) -> QuestionsForm:
+    def for_event(cls, questions: list[Question], version: str = "") -> QuestionsForm:
         rows = []
         for position, question in enumerate(questions, start=1):
             row: dict[str, Any] = {
@@ -438,7 +440,7 @@ class QuestionsForm(FlaskForm):
             for lang, texts in question.labels.items():
                 row[f"label_{lang}"], row[f"help_{lang}"] = texts.get("label", ""), texts.get("help", "")
             rows.append(row)
-        return cls(questions=rows)
+        return cls(questions=rows, version=version)
 
     def add_spare_rows(self) -> None:
         """Empty question rows after the last, and empty choice rows in each question, to fill in without a script."""

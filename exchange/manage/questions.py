@@ -12,7 +12,15 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..services.question_sets import QUESTION_SETS
-from ..services.questions import QuestionChanges, QuestionsRefused, active_questions, add_question_set, save_questions
+from ..services.questions import (
+    QuestionChanges,
+    QuestionsRefused,
+    StaleQuestions,
+    active_questions,
+    add_question_set,
+    questions_version,
+    save_questions,
+)
 from .forms import MessageForm, QuestionsForm, place_problems
 from .views import _event_or_404, bp
 
@@ -33,14 +41,19 @@ def _saved_message(changes: QuestionChanges) -> None:
 def event_questions(slug: str):
     """The event's questions in eight languages: edit, reorder, add (spare rows), remove; answers are always kept."""
     event = _event_or_404(slug)
-    form = QuestionsForm() if request.method == "POST" else QuestionsForm.for_event(active_questions(event))
+    if request.method == "POST":
+        form = QuestionsForm()
+    else:
+        form = QuestionsForm.for_event(active_questions(event), questions_version(event.id))
     general: list[str] = []
     if form.validate_on_submit():
         definitions, rows = form.definitions()
         try:
-            changes = save_questions(g.actor, event.id, definitions)
+            changes = save_questions(g.actor, event.id, definitions, form.version.data or None)
         except QuestionsRefused as error:
             general = place_problems(rows, error.problems, current_user.language)
+            if isinstance(error, StaleQuestions):
+                form.version.data = error.current_version  # warned once: saving again replaces theirs
         else:
             _saved_message(changes)
             return redirect(url_for("manage.event_questions", slug=slug), code=303)

@@ -12,6 +12,7 @@ question, or dropping a choice that answers use.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -436,9 +437,31 @@ def replace_questions(event: Event, drafts: list[QuestionDraft]) -> QuestionChan
     return changes
 
 
-def save_questions(actor: Actor, event_id: int, raw: Any) -> QuestionChanges:
+def questions_version(event_id: int) -> str:
+    """A short fingerprint of the event's questions as saved (each one's id, last change and retirement)."""
+    rows = db.session.execute(
+        select(Question.id, Question.updated_at, Question.retired_at).where(Question.event_id == event_id).order_by(Question.id)
+    ).all()
+    return hashlib.sha256(repr([tuple(map(str, row)) for row in rows]).encode()).hexdigest()[:16]
+
+
+class StaleQuestions(QuestionsRefused):
+    """The page was made from questions another organizer has changed since: saving it would undo their change."""
+
+    def __init__(self, current_version: str):
+        message = _l(
+            "Another organizer saved these questions while you were editing them, so yours are not saved yet. "
+            "Reload the page to see theirs, or save again to replace them with what you see here."
+        )
+        super().__init__([QuestionProblem(None, "", "", message)])
+        self.current_version = current_version
+
+
+def save_questions(actor: Actor, event_id: int, raw: Any, expected_version: str | None = None) -> QuestionChanges:
     """Check `raw` (the API's shape) and make it the event's question list, with the event's row locked.
 
+    `expected_version`: the `questions_version` the editor's page was made from; StaleQuestions if they
+    have changed since (two organizers editing at once: the second would silently undo the first).
     Audited. Raises QuestionsRefused with every problem; then nothing changed.
     """
     drafts, problems = validate_questions(raw)
@@ -446,6 +469,8 @@ def save_questions(actor: Actor, event_id: int, raw: Any) -> QuestionChanges:
         raise QuestionsRefused(problems)
     with write_transaction():
         event = lock_event(event_id)
+        if expected_version is not None and (current := questions_version(event_id)) != expected_version:
+            raise StaleQuestions(current)
         changes = replace_questions(event, drafts)
         record(actor, "event.questions_saved", event=event, **changes.audit())
     return changes

@@ -1,6 +1,7 @@
 """The question editor through HTTP: the page, saving, errors beside fields, the ready-made sets, who may use it."""
 
 import pytest
+from page_forms import FormValues, page_form
 from question_rows import add_answer, add_question
 from sqlalchemy import select
 
@@ -169,3 +170,21 @@ def test_saving_questions_makes_the_cached_api_answer_stale(client, editor):
     assert labels() == labels() == ["T-shirt size"]  # the second from the page cache
     client.post(_url(editor), data=TSHIRT | {"questions-0-label_en": "Shirt size"})  # a label alone changes
     assert labels() == ["Shirt size"]
+
+
+def test_a_page_older_than_another_organizers_save_is_refused_once_and_saved_on_purpose(client, editor):
+    add_question(editor, "size", QuestionType.TEXT, ["individual"], 0)
+    stale = page_form(client, _url(editor), action="")
+    fresh = page_form(client, _url(editor), action="")
+    fresh |= {"questions-1-key": ["shirt"], "questions-1-label_en": ["Shirt"], "questions-1-asked_of": ["individual"]}
+    assert client.post(_url(editor), data=fresh).status_code == 303  # the other organizer adds a question
+
+    refused = client.post(_url(editor), data=stale)
+    page = refused.get_data(as_text=True)
+
+    assert refused.status_code == 200 and "Another organizer saved these questions while you were editing them" in page
+    assert [question.key for question in _questions(editor)] == ["size", "shirt"]
+    sent_back = FormValues(action="")
+    sent_back.feed(page)
+    again = client.post(_url(editor), data=sent_back.values)
+    assert again.status_code == 303 and [question.key for question in _questions(editor)] == ["size"]
