@@ -11,8 +11,11 @@ questions saves what still applies.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
@@ -20,7 +23,35 @@ from ..database import locking_enabled
 from ..extensions import db
 from ..models import Answer, AskedOf, Delegate, Event, Question, QuestionType, Registration
 from .answer_files import StoredFile
-from .answers import stored_answers
+from .answers import choice_keys, option_keys, stored_answers
+
+logger = logging.getLogger(__name__)
+
+
+def fits(question: Question, value: str) -> bool:
+    """Whether a canonical value is one `question`, as it is now, takes (its type's shape, choices and bounds)."""
+    match question.type:
+        case QuestionType.CHOICE | QuestionType.YES_NO:
+            return value in option_keys(question)
+        case QuestionType.MULTIPLE_CHOICE:
+            keys = choice_keys(value)
+            return bool(keys) and set(keys) <= set(option_keys(question))
+        case QuestionType.NUMBER:
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                return False
+            low, high = question.min_value, question.max_value
+            return (low is None or number >= Decimal(str(low))) and (high is None or number <= Decimal(str(high)))
+        case QuestionType.DATE:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return False
+            return len(value) == 10
+        case QuestionType.FILE:
+            return False  # a file answer is a file, never text
+    return True
 
 
 @dataclass(frozen=True)
@@ -68,6 +99,11 @@ class AnswerWriter:
                 continue
             owner = 0 if delegate is None else delegate.id  # None: a delegate not yet saved, who has no answers
             stored = None if owner is None else self.stored.get((owner, question.id))
+            if not given.empty and given.file is None and not fits(question, given.value):
+                # The organizer changed the question (its type or choices) after this form was built: the
+                # value answers a question that no longer exists, so it is not stored as an answer to this one.
+                logger.warning("An answer to question %s no longer fits it and was not saved", question.id)
+                continue
             if given.empty:
                 if stored is not None:
                     self._forget(question, stored)
