@@ -88,3 +88,19 @@ def test_a_consulate_answers_per_delegate_in_korean_and_the_visa_questions_follo
     assert values[("이서연", "passport_page")].file_name == "여권 사본.pdf"
     assert (live_server.answer_files_dir / values[("이서연", "passport_page")].value).read_bytes() == PDF
     assert group.seats == 3
+
+
+def test_a_row_added_by_the_script_starts_with_its_boxes_unticked_and_their_values(live_server, phone, make_event):
+    event = make_event(capacity=40, max_delegation_size=5)
+    _question(event, "meals", QuestionType.MULTIPLE_CHOICE, 1, ("Meals", "식사"), choices=SIZES)
+    db.session.commit()
+    phone.get(f"{live_server}/ko/events/{event.slug}/delegation")
+    boxes = phone.find_elements(By.NAME, "delegates-0-q_meals")
+    boxes[1].click()
+
+    phone.find_element(By.CSS_SELECTOR, "button[data-add-delegate]").click()
+
+    copied = phone.find_elements(By.NAME, "delegates-1-q_meals")
+    assert [box.get_attribute("value") for box in copied] == ["s", "m"]
+    assert [box.is_selected() for box in copied] == [False, False]
+    assert [box.is_selected() for box in phone.find_elements(By.NAME, "delegates-0-q_meals")] == [False, True]
