@@ -6,7 +6,7 @@ import unicodedata
 from urllib.parse import parse_qsl
 
 from flask import Request, abort, current_app, request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
@@ -102,3 +102,8 @@ class IdConverter(IntegerConverter):
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def with_files(formdata):
+    """A posted form with the request's files, as the forms read them (file answers in delegate rows)."""
+    return CombinedMultiDict((request.files, formdata)) if request.files else formdata

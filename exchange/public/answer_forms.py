@@ -44,7 +44,7 @@ from ..i18n import country_name, language_choices, language_code_for, language_n
 from ..models import Answer, AskedOf, Event, Question, QuestionType, Registration
 from ..services.answer_files import AnswerFileRefused, check_answer_file, file_from_token, file_token, write_answer_file
 from ..services.answer_store import AnswerInput, Answers
-from ..services.answers import choice_keys, option_keys, stored_answers
+from ..services.answers import choice_keys, option_keys, option_label, stored_answers
 from ..services.event_io import MAX_DELEGATION_SIZE
 from ..validators import Choice, Email, MaxLength, Phone, SafeText, format_phone
 from .forms import (
@@ -276,9 +276,7 @@ def _choices(question: Question, lang: str) -> list:
 
 
 def _options(question: Question, lang: str) -> list[tuple[str, str]]:
-    if question.type is QuestionType.YES_NO:
-        return [("yes", _l("Yes")), ("no", _l("No"))]
-    return [(choice["key"], question.choice_label_in(choice["key"], lang)) for choice in question.choices if choice.get("key")]
+    return [(key, option_label(question, key, lang)) for key in option_keys(question)]
 
 
 def _code_field(question: Question, label, description, first, *, in_row: bool) -> Field:

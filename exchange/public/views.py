@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.datastructures import MultiDict
 
 from ..caching import cached_page
 from ..errors import DelegationTooLarge, ExchangeError, RegistrationRefused
 from ..extensions import csrf, limiter
-from ..http import page_number
+from ..http import page_number, with_files
 from ..i18n import format_month, localize_blueprint
 from ..models import Audience, Category, Event, RegistrationKind, RegistrationWindow
 from ..services.content import render_markdown
@@ -144,11 +144,6 @@ def delegation_create(slug: str):
         "public/delegation_create.html", event=event, content=event.content(g.lang), form=form, refusal=refusal,
         error=error,
     ), status  # fmt: skip
-
-
-def with_files(formdata):
-    """A posted form with its files, as the forms read them (file answers in delegate rows)."""
-    return CombinedMultiDict((request.files, formdata)) if request.files else formdata
 
 
 def _submit(event: Event, form):

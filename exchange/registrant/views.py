@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 
 from ..errors import DelegationTooLarge, ExchangeError
 from ..extensions import csrf, limiter
+from ..http import with_files
 from ..i18n import localize_blueprint
 from ..models import Registration
 from ..public.answer_forms import delegation_form, individual_form, load_answers
 from ..public.forms import ContactForm, DelegationDetailsForm, bounded_delegation_formdata
-from ..public.views import with_files
 from ..services.answers import shared_answers
 from ..services.calendar import registration_calendar as build_registration_calendar
 from ..services.privacy import erase_registration, may_erase, personal_data

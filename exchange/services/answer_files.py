@@ -96,11 +96,6 @@ class CheckedFile:
     data: bytes
 
 
-def store_answer_file(sent_name: str, data: bytes) -> StoredFile:
-    """Check an upload and write it under a new random name; raises AnswerFileRefused (nothing written)."""
-    return write_answer_file(check_answer_file(sent_name, data))
-
-
 def check_answer_file(sent_name: str, data: bytes) -> CheckedFile:
     """An upload checked by size and content; raises AnswerFileRefused."""
     limit = current_app.config["ANSWER_FILE_MAX_BYTES"]

@@ -13,7 +13,7 @@ from question_rows import SIZES, add_question
 from exchange.extensions import db
 from exchange.models import Answer, QuestionType
 from exchange.services import registration_admin
-from exchange.services.answer_files import store_answer_file
+from exchange.services.answer_files import check_answer_file, write_answer_file
 from exchange.services.audit import Actor
 from exchange.services.export_jobs import start_xlsx_export
 from exchange.services.registrations import register
@@ -84,7 +84,7 @@ def site(request, app, make_user, make_event, individual, delegation, happening_
         add_question(event, kind.value, kind, ["individual", "contact", "delegate"], position,
                      choices=SIZES if kind.has_choices else [], show_if_question="yes_no" if position > 6 else None,
                      show_if_equals="yes" if position > 6 else None)  # fmt: skip
-    stored = store_answer_file("card.pdf", b"%PDF-1.4\n%%EOF\n")
+    stored = write_answer_file(check_answer_file("card.pdf", b"%PDF-1.4\n%%EOF\n"))
     card = Answer(question_id=event.questions[-1].id, registration_id=pending.id, value=stored.stored_name,
                   file_name=stored.download_name, file_type=stored.file_type)  # fmt: skip
     db.session.add(card)
