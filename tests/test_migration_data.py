@@ -23,6 +23,27 @@ def _insert_event(connection, slug: str, *, seats_taken: int, now: datetime) -> 
     )
 
 
+def _insert_delegation(connection, number: int, status: str, *, now: datetime) -> None:
+    """Registration `number`: a delegation of two delegates for event 1, in the columns every revision tested here has."""
+    connection.execute(
+        sa.text(
+            "INSERT INTO registration (id, event_id, kind, status, reference, seats, full_name, email,"
+            " email_normalized, phone, organization, country, position, notes, language, consent_at,"
+            " created_at, updated_at) VALUES (:id, 1, 'delegation', :status, :reference, 2, 'Kim',"
+            " :email, :email, '', '', 'KR', '', '', 'ko', :now, :now, :now)"
+        ),
+        {"id": number, "status": status, "reference": f"CT-AAAA-000{number}", "email": f"c{number}@example.org", "now": now},
+    )
+    for order in (0, 1):
+        connection.execute(
+            sa.text(
+                "INSERT INTO delegate (registration_id, sort_order, full_name, position, nationality,"
+                " dietary, interpreter_language) VALUES (:id, :order, 'Delegate', '', 'KR', '', 'ko')"
+            ),
+            {"id": number, "order": order},
+        )
+
+
 def test_upgrading_keeps_every_row_and_gives_keys_to_existing_attendees(scratch_url, config_for):
     app = create_app(config_for(scratch_url))
     now = datetime.now(UTC)
@@ -39,23 +60,7 @@ def test_upgrading_keeps_every_row_and_gives_keys_to_existing_attendees(scratch_
             )
             connection.execute(sa.text("INSERT INTO event_assignment (user_id, event_id) VALUES (1, 1)"))
             for number in (1, 2):
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO registration (id, event_id, kind, status, reference, seats, full_name, email,"
-                        " email_normalized, phone, organization, country, position, notes, language, consent_at,"
-                        " created_at, updated_at) VALUES (:id, 1, 'delegation', 'confirmed', :reference, 2, 'Kim',"
-                        " :email, :email, '', '', 'KR', '', '', 'ko', :now, :now, :now)"
-                    ),
-                    {"id": number, "reference": f"CT-AAAA-000{number}", "email": f"c{number}@example.org", "now": now},
-                )
-                for order in (0, 1):
-                    connection.execute(
-                        sa.text(
-                            "INSERT INTO delegate (registration_id, sort_order, full_name, position, nationality,"
-                            " dietary, interpreter_language) VALUES (:id, :order, 'Delegate', '', 'KR', '', 'ko')"
-                        ),
-                        {"id": number, "order": order},
-                    )
+                _insert_delegation(connection, number, "confirmed", now=now)
                 connection.execute(
                     sa.text("INSERT INTO manage_token (registration_id, token_hash, created_at) VALUES (:id, :hash, :now)"),
                     {"id": number, "hash": f"{number:064d}", "now": now},
@@ -116,3 +121,25 @@ def test_upgrading_folds_the_names_and_titles_already_there(scratch_url, config_
     assert registration == "doan thi bich\ndai hoc can tho\nct-aaaa-0001"
     assert delegate == "nguyen van an"
     assert translation == "don ca tai tu\nben ninh kieu"
+
+
+def test_upgrading_approves_the_delegates_of_approved_delegations_only(scratch_url, config_for):
+    app = create_app(config_for(scratch_url))
+    now = datetime.now(UTC)
+    with app.app_context():
+        upgrade(revision="7a3c9e2d4b61")
+        with db.engine.begin() as connection:
+            _insert_event(connection, "viet-han", seats_taken=4, now=now)
+            for number, status in enumerate(("confirmed", "pending", "declined", "waitlisted"), start=1):
+                _insert_delegation(connection, number, status, now=now)
+        upgrade()
+        with db.engine.connect() as connection:
+            statuses = connection.execute(
+                sa.text("SELECT registration_id, status FROM delegate ORDER BY registration_id, sort_order")
+            ).all()
+        db.engine.dispose()
+    # Approved delegations' people are approved; the rest keep "pending", and the delegation's status says why.
+    assert [tuple(row) for row in statuses] == [
+        (1, "approved"), (1, "approved"), (2, "pending"), (2, "pending"), (3, "pending"), (3, "pending"),
+        (4, "pending"), (4, "pending"),
+    ]  # fmt: skip

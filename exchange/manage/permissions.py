@@ -49,6 +49,7 @@ ENDPOINT_CAPABILITIES: dict[str, Capability] = {
     "manage.answer_file": Capability.EDIT,  # a student card, a passport page: organizers and administrators
     "manage.registration_bulk": Capability.EDIT,
     "manage.registration_action": Capability.EDIT,
+    "manage.delegate_decision": Capability.EDIT,
     "manage.event_stats": Capability.READ,
     "manage.checkin": Capability.CHECK_IN,
     "manage.checkin_counts": Capability.CHECK_IN,

@@ -49,16 +49,19 @@ from ..services.event_admin import (
     publish,
     save_event,
 )
+from ..services.event_io import MAX_DELEGATION_SIZE
 from ..services.export_jobs import export_job, start_xlsx_export, take_export_file
 from ..services.exports import attendee_rows, csv_chunks, export_filename, export_questions
 from ..services.images import image_sources, sources_of
 from ..services.registration_admin import (
     ACTIONS,
+    DelegateDecision,
     ListOrder,
     RegistrationFilters,
     answer_filters,
     answer_options,
     apply_to_many,
+    decide_delegates,
     listed_name,
     perform,
     registration_by_reference,
@@ -370,6 +373,34 @@ def registration_action(slug: str, reference: str, action: str):
     except ExchangeError as error:
         flash(error.message, "error")
     return redirect(url_for("manage.registration_detail", slug=slug, reference=reference), code=303)
+
+
+@bp.post("/events/<slug>/registrations/<reference>/delegates/<decision>")
+def delegate_decision(slug: str, reference: str, decision: str):
+    """Approve or decline the ticked delegates of a delegation; declining first shows whom it ends."""
+    event = _event_or_404(slug)
+    registration = _registration_or_404(event, reference)
+    if decision not in {choice.value for choice in DelegateDecision}:
+        abort(404)
+    choice, form = DelegateDecision(decision), MessageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    # No delegation has more rows than its largest size: a longer list is forged, and cut before it is read.
+    values = request.form.getlist("delegate")[: MAX_DELEGATION_SIZE + 1]
+    ids = list(dict.fromkeys(number for number in map(parse_id, values) if number is not None))
+    detail = url_for("manage.registration_detail", slug=slug, reference=registration.reference)
+    chosen = [delegate for delegate in registration.delegates if delegate.id in ids]
+    if choice is DelegateDecision.DECLINE and chosen and len(chosen) == len(ids) and request.form.get("confirmed") != "1":
+        return render_template(
+            "manage/confirm_delegates.html", event=event, registration=registration, delegates=chosen,
+            message=form.message.data or "", back=detail, form=MessageForm(),
+        )  # fmt: skip
+    try:
+        decide_delegates(g.actor, registration.id, ids, choice, form.message.data or "")
+        flash(_("Done. The contact person is being emailed."))
+    except ExchangeError as error:
+        flash(error.message, "error")
+    return redirect(detail, code=303)
 
 
 # Check-in -----------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ class Transition(enum.StrEnum):
     EDIT = "edit"  # confirmed|pending|waitlisted -> the same, or pending when people are added after approval
     APPROVE = "approve"  # pending -> confirmed
     DECLINE = "decline"  # pending|waitlisted -> declined (delegations)
+    DECLINE_DELEGATES = "decline_delegates"  # pending|confirmed -> the same, or declined with its last delegates
     PROMOTE = "promote"  # waitlisted -> confirmed|pending
     CONFIRM_ADDRESS = "confirm_address"  # pending (address unconfirmed) -> pending (confirmed address)
     LAPSE = "lapse"  # pending (address unconfirmed, too late) -> cancelled
@@ -78,11 +79,46 @@ _TRANSITION_SOURCES = {
     Transition.EDIT: ACTIVE_STATUSES,
     Transition.APPROVE: frozenset({RegistrationStatus.PENDING}),
     Transition.DECLINE: frozenset({RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED}),
+    Transition.DECLINE_DELEGATES: SEAT_HOLDING_STATUSES,
     Transition.PROMOTE: frozenset({RegistrationStatus.WAITLISTED}),
     Transition.CONFIRM_ADDRESS: frozenset({RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED}),
     Transition.LAPSE: frozenset({RegistrationStatus.PENDING}),
     Transition.RESEND: frozenset(RegistrationStatus),
 }
+
+
+class DelegateStatus(enum.StrEnum):
+    """One delegate's own state; the delegation's `Registration.status` is derived from its delegates'.
+
+    Pending and approved delegates are the delegation (`Registration.delegates`)
+    and hold one seat each; the others stay on record (`all_delegates`).
+    """
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    SUBSTITUTED = "substituted"
+    CANCELLED = "cancelled"
+
+    # Shadows str.title() on purpose: templates show every status and category as `.title`.
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return str(_DELEGATE_STATUS_TITLES[self])
+
+    @property
+    def holds_seat(self) -> bool:
+        return self in SEATED_DELEGATE_STATUSES
+
+
+_DELEGATE_STATUS_TITLES = {
+    DelegateStatus.PENDING: _l("Awaiting approval"),
+    DelegateStatus.APPROVED: lazy_pgettext("delegate status", "Approved"),
+    DelegateStatus.DECLINED: lazy_pgettext("delegate status", "Declined"),
+    DelegateStatus.SUBSTITUTED: _l("Replaced"),
+    DelegateStatus.CANCELLED: lazy_pgettext("delegate status", "Cancelled"),
+}
+SEATED_DELEGATE_STATUSES = frozenset({DelegateStatus.PENDING, DelegateStatus.APPROVED})
+_SEATED_DELEGATE_VALUES = ", ".join(f"'{status.value}'" for status in sorted(SEATED_DELEGATE_STATUSES))
 
 
 class RegistrationKind(enum.StrEnum):
@@ -194,9 +230,16 @@ class Registration(Model):
     search_text: Mapped[str] = mapped_column(String(400), default="", server_default="")
 
     event: Mapped[Event] = relationship()
+    # The delegation as it stands: its pending and approved delegates, who hold its seats.
     delegates: Mapped[list[Delegate]] = relationship(
-        back_populates="registration", cascade="all, delete-orphan", order_by="Delegate.sort_order", lazy="selectin"
+        back_populates="registration",
+        cascade="all, delete-orphan",
+        order_by="Delegate.sort_order",
+        lazy="selectin",
+        primaryjoin=f"and_(Registration.id == Delegate.registration_id, Delegate.status.in_([{_SEATED_DELEGATE_VALUES}]))",
     )
+    # Every delegate ever named, declined and replaced ones included (the history, the personal-data download).
+    all_delegates: Mapped[list[Delegate]] = relationship(order_by="Delegate.sort_order, Delegate.id", viewonly=True)
     changes: Mapped[list[RegistrationChange]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationChange.id"
     )
@@ -214,7 +257,7 @@ class Registration(Model):
         transition = Transition(transition)
         if transition in (Transition.CONFIRM_ADDRESS, Transition.LAPSE) and self.address_confirmed_at is not None:
             return False
-        if transition == Transition.DECLINE and not self.is_delegation:
+        if transition in (Transition.DECLINE, Transition.DECLINE_DELEGATES) and not self.is_delegation:
             return False
         return self.status in transition.sources
 
@@ -270,7 +313,22 @@ class Delegate(Model):
     # The name folded for search, kept up to date on every flush by `_fold_delegate`.
     search_text: Mapped[str] = mapped_column(String(150), default="", server_default="")
 
+    status: Mapped[DelegateStatus] = mapped_column(
+        db_enum(DelegateStatus, "delegate_status"), default=DelegateStatus.PENDING, server_default=DelegateStatus.PENDING.value
+    )
+
     registration: Mapped[Registration] = relationship(back_populates="delegates")
+
+    @property
+    def shown_status(self) -> DelegateStatus | RegistrationStatus:
+        """What to call this delegate's state: their own, unless the whole delegation is waiting, declined or cancelled."""
+        whole = self.registration.status
+        return whole if self.status.holds_seat and not whole.holds_seats else self.status
+
+    @property
+    def may_enter(self) -> bool:
+        """Whether this delegate's ticket lets them in: approved, in a delegation that holds its seats."""
+        return self.status == DelegateStatus.APPROVED and self.registration.status.holds_seats
 
 
 @listens_for(Registration, "before_insert")
@@ -329,5 +387,7 @@ _CHANGE_TITLES = {
     "address_confirmed": _l("Address confirmed"),
     "lapsed": _l("Lapsed: address not confirmed in time"),
     "reapproval": _l("Sent back for approval: people added"),
+    "delegates_approved": _l("Delegates approved"),
+    "delegates_declined": _l("Delegates declined"),
     "erased": _l("Personal data erased"),
 }

@@ -122,11 +122,12 @@ class AnswerWriter:
                 stored.value, stored.file_name, stored.file_type = given.value, None, None
 
     def forget_delegates(self, delegate_ids: Iterable[int]) -> None:
-        """The files of delegates about to be removed (their answer rows go with them, by the foreign key)."""
+        """Delete the answers of delegates taken off the list (their files once this commits); the rows stay on record."""
         gone = set(delegate_ids)
         for (delegate_id, _question_id), answer in self.stored.items():
             if delegate_id in gone:
                 self._forget(self.by_id[answer.question_id], answer)
+                db.session.delete(answer)
 
     def _forget(self, question: Question, answer: Answer) -> None:
         if question.type is QuestionType.FILE and answer.value:

@@ -8,7 +8,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import lazyload, selectinload
 
@@ -16,7 +16,16 @@ from ..collation import sort_key
 from ..database import locking_enabled, write_transaction
 from ..errors import ExchangeError, RegistrationNotFound
 from ..extensions import db
-from ..models import Delegate, Event, Registration, RegistrationKind, RegistrationStatus, utcnow
+from ..models import (
+    SEAT_HOLDING_STATUSES,
+    Delegate,
+    DelegateStatus,
+    Event,
+    Registration,
+    RegistrationKind,
+    RegistrationStatus,
+    utcnow,
+)
 from .audit import Actor, RegistrationRef, record
 from .registration_admin import listed_name, load_in_order
 from .search import all_words_in, search_words
@@ -38,14 +47,33 @@ class CheckIn:
     by: str = ""  # who checked them in (the account's email), when known
 
 
-def _target(registration: Registration, delegate_id: int | None):
+def _target(registration: Registration, delegate_id: int | None) -> tuple[type[Registration] | type[Delegate], int, str]:
     """(model, row id, name) of the attendee: the person, or a delegate of this delegation (else 404)."""
-    if not registration.is_delegation:
+    delegate = _delegate(registration, delegate_id)
+    if delegate is None:
         return Registration, registration.id, registration.full_name
-    delegate = next((d for d in registration.delegates if d.id == delegate_id), None)
+    return Delegate, delegate.id, delegate.full_name
+
+
+def _delegate(registration: Registration, delegate_id: int | None) -> Delegate | None:
+    """The delegation's delegate `delegate_id`, declined and replaced ones included; None for an individual (else 404)."""
+    if not registration.is_delegation:
+        return None
+    delegate = next((d for d in registration.all_delegates if d.id == delegate_id), None)
     if delegate is None:
         raise RegistrationNotFound(_l("This delegate is not on the delegation's list."))
-    return Delegate, delegate.id, delegate.full_name
+    return delegate
+
+
+def _check_may_enter(registration: Registration, delegate: Delegate | None) -> None:
+    """Refuse someone whose ticket does not let them in: a registration not confirmed, a delegate not approved."""
+    if delegate is None:
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise _not_confirmed(registration.status)
+    elif not delegate.may_enter:
+        raise CheckInRefused(
+            _l("%(name)s is not approved to attend (%(status)s).", name=delegate.full_name, status=delegate.shown_status.title)
+        )
 
 
 def is_event_day(event: Event, now: datetime | None = None) -> bool:
@@ -71,16 +99,15 @@ def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None,
     if registration is None:
         raise RegistrationNotFound(_l("This registration no longer exists."))
     target, row_id, name = _target(registration, delegate_id)
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise _not_confirmed(registration.status)
+    delegate = _delegate(registration, delegate_id)
+    _check_may_enter(registration, delegate)
     now = utcnow()
     if not other_day_confirmed and not is_event_day(registration.event, now):
         raise OtherDayCheckIn(_l("Today is not a day of this event. Check the date before letting this person in."))
-    loaded = registration if target is Registration else next(d for d in registration.delegates if d.id == row_id)
     about, reference, checked_in_at = (
         RegistrationRef(registration.id, registration.event_id),
         registration.reference,
-        loaded.checked_in_at,
+        (delegate or registration).checked_in_at,
     )
     with write_transaction():
         if _mark(target, row_id, registration_id, actor, now, checked_in_at):
@@ -93,7 +120,9 @@ def check_in(actor: Actor, registration_id: int, delegate_id: int | None = None,
         ).one_or_none()
     if first is None:
         raise RegistrationNotFound(_l("This registration no longer exists."))
-    if first.checked_in_at is None:  # not checked in, so the UPDATE found it no longer confirmed
+    if first.checked_in_at is None:  # not checked in, so the UPDATE found them no longer let in
+        if target is Delegate:
+            raise CheckInRefused(_l("%(name)s is no longer approved to attend.", name=name))
         raise _not_confirmed(RegistrationStatus(first[2]))
     return CheckIn(name=name, at=first.checked_in_at, already=True, by=first.checked_in_by)
 
@@ -110,12 +139,15 @@ def _mark(target, row_id: int, registration_id: int, actor: Actor, now: datetime
             return False
         condition: tuple[Any, ...] = (target.id == row_id,)
     else:
-        confirmed = (
+        may_enter = (
             Registration.status == RegistrationStatus.CONFIRMED
             if target is Registration
-            else exists().where(Registration.id == registration_id, Registration.status == RegistrationStatus.CONFIRMED)
+            else and_(
+                Delegate.status == DelegateStatus.APPROVED,
+                exists().where(Registration.id == registration_id, Registration.status.in_(SEAT_HOLDING_STATUSES)),
+            )
         )
-        condition = (target.id == row_id, target.checked_in_at.is_(None), confirmed)
+        condition = (target.id == row_id, target.checked_in_at.is_(None), may_enter)
     marked = db.session.execute(
         update(target)
         .where(*condition)
@@ -154,17 +186,36 @@ class DoorCounts:
 
 
 def door_counts(event: Event) -> DoorCounts:
-    """Confirmed attendees and how many have arrived (two queries)."""
-    confirmed = (Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+    """Attendees the door lets in (confirmed individuals, approved delegates) and how many have arrived (two queries)."""
     individuals = db.session.execute(
         select(func.count(), func.count(Registration.checked_in_at)).where(
-            *confirmed, Registration.kind == RegistrationKind.INDIVIDUAL
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.kind == RegistrationKind.INDIVIDUAL,
         )
     ).one()
     delegates = db.session.execute(
-        select(func.count(), func.count(Delegate.checked_in_at)).join(Registration).where(*confirmed)
+        select(func.count(), func.count(Delegate.checked_in_at))
+        .join(Registration)
+        .where(Registration.event_id == event.id, *_DELEGATE_MAY_ENTER)
     ).one()
     return DoorCounts(expected=individuals[0] + delegates[0], arrived=individuals[1] + delegates[1])
+
+
+# A delegate the door lets in: approved, in a delegation holding its seats (approved, or awaiting a decision on others).
+_DELEGATE_MAY_ENTER = (Delegate.status == DelegateStatus.APPROVED, Registration.status.in_(SEAT_HOLDING_STATUSES))
+
+
+def _admitted(event: Event) -> ColumnElement[bool]:
+    """The registrations the door lists: confirmed ones, and pending delegations with an approved delegate."""
+    approved_delegate = exists().where(Delegate.registration_id == Registration.id, Delegate.status == DelegateStatus.APPROVED)
+    return and_(
+        Registration.event_id == event.id,
+        or_(
+            Registration.status == RegistrationStatus.CONFIRMED,
+            and_(Registration.status == RegistrationStatus.PENDING, approved_delegate),
+        ),
+    )
 
 
 def door_list(event: Event, lang: str, search: str = "", limit: int = 50) -> list[Registration]:
@@ -177,12 +228,13 @@ def door_list(event: Event, lang: str, search: str = "", limit: int = 50) -> lis
     names; the first `limit` are then loaded with their delegates. Sorting before the
     limit is what puts "Ánh" and "Đặng" before "Zhang Wei" whoever registered first.
     """
-    conditions: list[ColumnElement[bool]] = [
-        Registration.event_id == event.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    ]
+    conditions: list[ColumnElement[bool]] = [_admitted(event)]
     if words := search_words(search):
-        delegate_match = exists().where(Delegate.registration_id == Registration.id, all_words_in(words, Delegate.search_text))
+        delegate_match = exists().where(
+            Delegate.registration_id == Registration.id,
+            Delegate.status == DelegateStatus.APPROVED,
+            all_words_in(words, Delegate.search_text),
+        )
         conditions.append(or_(all_words_in(words, Registration.search_text), delegate_match))
     rows = db.session.execute(
         select(Registration.id, Registration.kind, Registration.full_name, Registration.organization).where(*conditions)
@@ -204,11 +256,8 @@ def sign_in_sheet(event: Event, lang: str) -> SignInSheet:
     Individuals by name; then each delegation by organisation, its delegates in the
     order the delegation gave them (the head of a delegation usually comes first).
     """
-    confirmed = db.session.scalars(
-        select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
-        .options(selectinload(Registration.delegates))
-    ).all()
+    admitted = select(Registration).where(_admitted(event)).options(selectinload(Registration.delegates))
+    confirmed = db.session.scalars(admitted).all()
     key = sort_key(lang)
     individuals = sorted((r for r in confirmed if not r.is_delegation), key=lambda r: (key(r.full_name), r.id))
     delegations = sorted(

@@ -75,7 +75,8 @@ def render(row: OutboxMessage) -> RenderedEmail:
     attachments = _calendar_attachments(row, registration)
     with force_locale(row.language):
         if row.template == "registration":
-            context["intro"] = intro(Notice(row.context["notice"]), registration, context["content"].title)
+            notice, about = Notice(row.context["notice"]), row.context.get("delegates", [])
+            context["intro"] = intro(notice, registration, context["content"].title, about)
             context["answers"] = shared_answers(registration, row.language, in_email=True)  # never a sensitive one
             context["tickets"] = []
             for number, ticket in enumerate(tickets(registration), start=1):

@@ -44,15 +44,18 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import DateTime, Select, String, exists, select, type_coerce
+from sqlalchemy import ColumnElement, DateTime, Select, String, exists, select, type_coerce
 
 from ..collation import sort_key
 from ..extensions import db
 from ..models import (
+    SEAT_HOLDING_STATUSES,
+    SEATED_DELEGATE_STATUSES,
     Answer,
     AskedOf,
     AttendeeCategory,
     Delegate,
+    DelegateStatus,
     Event,
     Question,
     Registration,
@@ -129,7 +132,27 @@ _DELEGATE_COLUMNS = (
     Delegate.dietary,
     Delegate.interpreter_language,
     type_coerce(Delegate.checked_in_at, _TIME),
+    type_coerce(Delegate.status, String),
 )
+_SEAT_HOLDING_VALUES = frozenset(status.value for status in SEAT_HOLDING_STATUSES)
+_APPROVED_AS = RegistrationStatus.CONFIRMED.value
+
+
+def _delegates_in(status: RegistrationStatus | None) -> list[ColumnElement[bool]]:
+    """The delegates an attendee list for `status` holds: those on their delegation's list, by their own decision.
+
+    Declined and replaced delegates are not attendees. In a delegation holding
+    its seats an approved delegate counts as confirmed, a pending one as pending,
+    whatever the others' state; otherwise the delegation's status is everyone's.
+    """
+    seated: list[ColumnElement[bool]] = [Delegate.status.in_(sorted(SEATED_DELEGATE_STATUSES))]
+    if status is None:
+        return seated
+    if status.holds_seats:
+        own = DelegateStatus.APPROVED if status == RegistrationStatus.CONFIRMED else DelegateStatus.PENDING
+        return [Registration.status.in_(sorted(SEAT_HOLDING_STATUSES)), Delegate.status == own]
+    return [*seated, Registration.status == status]
+
 
 # A record of the sort: (ICU sort key of the name, registration id, delegate id or 0, the finished row).
 # The ids break ties between equal names: the order in which they registered.
@@ -239,12 +262,18 @@ def _attendee_records(
             if answers:
                 row += answers.row(rid, 0)
             yield key(name), rid, 0, row
-    delegates = select(*_REGISTRATION_COLUMNS, *_DELEGATE_COLUMNS).join_from(Delegate, Registration).where(*wanted)
+    delegates = (
+        select(*_REGISTRATION_COLUMNS, *_DELEGATE_COLUMNS)
+        .join_from(Delegate, Registration)
+        .where(Registration.event_id == event.id, *_delegates_in(status))
+    )
     for batch in _streamed(delegates):
         if answers:
             answers.load(row[0] for row in batch)
         for (rid, reference, state, kind, _, email, phone, organization, country, _, language, registered, _,
-             did, name, position, nationality, dietary, interpreter, checked) in batch:  # fmt: skip
+             did, name, position, nationality, dietary, interpreter, checked, own) in batch:  # fmt: skip
+            if state in _SEAT_HOLDING_VALUES:  # each delegate's own decision: approved ones are confirmed
+                state = _APPROVED_AS if own == DelegateStatus.APPROVED.value else RegistrationStatus.PENDING.value
             # Email and phone are the contact person's: delegates have none of their own.
             row = [reference, state, kind, name, email, phone, organization, country, "", position, nationality, dietary,
                    interpreter, language, local(registered), local(checked)]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 
 from flask import current_app
 from flask_babel import gettext, ngettext
@@ -25,10 +26,13 @@ class Notice(enum.StrEnum):
     REMINDER = "reminder"
     LAPSED = "lapsed"  # a delegation's address was not confirmed in time: its seats were released
     LINK = "link"  # someone tried to register this address again: here is the existing registration
+    DELEGATES_APPROVED = "delegates_approved"  # some delegates approved; others still await a decision
+    DELEGATES_DECLINED = "delegates_declined"  # some delegates declined; the rest of the delegation stands
 
 
-# No calendar file for people who have no place (yet, or any more, in the case of "declined").
-_WITHOUT_CALENDAR = {Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED}  # EVENT_CANCELLED's file removes the entry
+# No calendar file for people who have no place (yet, or any more, in the case of "declined"), nor for a
+# delegation told that some of its delegates were declined (its entry stands). EVENT_CANCELLED's file removes the entry.
+_WITHOUT_CALENDAR = {Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED, Notice.DELEGATES_DECLINED}
 
 
 def _subject(notice: Notice, title: str):
@@ -56,16 +60,23 @@ def _subject(notice: Notice, title: str):
             return _l("Delegation registration lapsed: %(title)s", title=title)
         case Notice.LINK:
             return _l("Your registration for %(title)s", title=title)
+        case Notice.DELEGATES_APPROVED:
+            return _l("Delegates approved: %(title)s", title=title)
+        case Notice.DELEGATES_DECLINED:
+            return _l("Delegates not accepted: %(title)s", title=title)
 
 
-def intro(notice: Notice, registration: Registration, title: str) -> str:
+def intro(notice: Notice, registration: Registration, title: str, delegate_ids: Sequence[int] = ()) -> str:
     """The opening sentences of the email for `notice`, in the current locale, as plain text.
 
     Plain text, so each part escapes it its own way: the HTML template
     autoescapes it, the text template shows it as typed. A delegation that
-    must still confirm its address is told how, and by when.
+    must still confirm its address is told how, and by when. `delegate_ids`:
+    the delegates a per-delegate decision was about, named in the text.
     """
-    text = _intro(notice, registration, title)
+    wanted = set(delegate_ids)
+    names = ", ".join(delegate.full_name for delegate in registration.all_delegates if delegate.id in wanted) if wanted else ""
+    text = _intro(notice, registration, title, names)
     if notice in (Notice.PENDING, Notice.PROMOTED) and registration.awaits_address_confirmation:
         hours = current_app.config["DELEGATION_CONFIRM_HOURS"]
         text += " " + ngettext(
@@ -78,7 +89,7 @@ def intro(notice: Notice, registration: Registration, title: str) -> str:
     return text
 
 
-def _intro(notice: Notice, registration: Registration, title: str) -> str:
+def _intro(notice: Notice, registration: Registration, title: str, names: str) -> str:
     match notice:
         case Notice.CONFIRMED:
             return gettext("Your registration for %(title)s is confirmed.", title=title)
@@ -137,9 +148,23 @@ def _intro(notice: Notice, registration: Registration, title: str) -> str:
                 "registered and nothing was changed. Use the link below to see or change your registration.",
                 title=title,
             )
+        case Notice.DELEGATES_APPROVED:
+            return gettext(
+                "The organizers have approved these delegates for %(title)s: %(names)s. Their tickets are attached as QR "
+                "codes to show at the entrance. The other delegates still await the organizers' decision.",
+                title=title,
+                names=names,
+            )
+        case Notice.DELEGATES_DECLINED:
+            return gettext(
+                "We are sorry: the organizers could not accept these delegates for %(title)s: %(names)s. Their seats have "
+                "been released; the rest of your delegation is unchanged.",
+                title=title,
+                names=names,
+            )
 
 
-def notify(registration: Registration, notice: Notice, message: str = "") -> None:
+def notify(registration: Registration, notice: Notice, message: str = "", delegates: Sequence[int] = ()) -> None:
     """Queue the email for `notice` in the registrant's language.
 
     A calendar file goes with every notice of a place held or given up. The
@@ -147,7 +172,8 @@ def notify(registration: Registration, notice: Notice, message: str = "") -> Non
     CalendarStamp) and a QR ticket per attendee of a confirmed registration
     are made when the email is sent (services/emails.py), outside the
     transaction that queues it.
-    `message` is an organizer's note (approval, decline). Adds rows to the
+    `message` is an organizer's note (approval, decline); `delegates` the ids of
+    the delegates a per-delegate decision was about. Adds rows to the
     current transaction; the caller commits. An erased registration has
     nobody to tell.
     """
@@ -157,6 +183,8 @@ def notify(registration: Registration, notice: Notice, message: str = "") -> Non
     stamp = None if notice in _WITHOUT_CALENDAR else CalendarStamp.of(registration)
     title = registration.event.title_in(lang)
     email = notice_email(notice, recipient=registration.email, language=lang, title=title, stamp=stamp, message=message)
+    if delegates:
+        email["context"]["delegates"] = list(delegates)
     queue_email(**email, registration=registration)
 
 

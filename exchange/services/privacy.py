@@ -254,6 +254,7 @@ def personal_data(registration: Registration) -> dict:
         "delegates": [
             {
                 "full_name": delegate.full_name,
+                "status": delegate.status.value,
                 "position": delegate.position,
                 "nationality": delegate.nationality,
                 "dietary": delegate.dietary,
@@ -261,7 +262,7 @@ def personal_data(registration: Registration) -> dict:
                 "checked_in_at": _iso(delegate.checked_in_at),
                 "answers": answers.get(delegate.id, {}),
             }
-            for delegate in registration.delegates
+            for delegate in registration.all_delegates  # declined and removed ones are still held, so given too
         ],
         "history": [
             {"at": _iso(change.at), "action": change.action, "status": change.to_status, "note": change.note}

@@ -1,4 +1,4 @@
-"""What organizers do to registrations: approve, decline, cancel, promote, resend.
+"""What organizers do to registrations: approve, decline, cancel, promote, resend; delegates one by one.
 
 Each action is one write transaction that starts at `transitions.begin`
 (the rows it decides on locked, the statuses it leaves from checked),
@@ -25,6 +25,7 @@ from ..extensions import db
 from ..models import (
     Answer,
     Delegate,
+    DelegateStatus,
     Question,
     QuestionType,
     Registration,
@@ -51,13 +52,96 @@ def _step(actor: Actor, registration: Registration, action: str, status: Registr
 
 @transactional
 def approve(actor: Actor, registration_id: int, message: str = "") -> Registration:
-    """Confirm a pending delegation (its seats are already held) and email its tickets. Raises RegistrationLocked."""
+    """Confirm a pending delegation (its seats are already held), every delegate in it, and email its tickets.
+
+    Raises RegistrationLocked.
+    """
     registration = transitions.begin(registration_id, Transition.APPROVE)
-    if registration.address_confirmed_at is None:
-        registration.address_confirmed_at, registration.confirm_by = utcnow(), None  # the organizers vouch for it
+    _vouch_for_address(registration)
+    for delegate in registration.delegates:
+        delegate.status = DelegateStatus.APPROVED
     _step(actor, registration, "approved", RegistrationStatus.CONFIRMED, message)
     notify(registration, Notice.APPROVED, message=message)
     return registration
+
+
+def _vouch_for_address(registration: Registration) -> None:
+    if registration.address_confirmed_at is None:
+        registration.address_confirmed_at, registration.confirm_by = utcnow(), None  # the organizers vouch for it
+
+
+class DelegateDecision(StrEnum):
+    APPROVE = "approve"  # pending delegates of a pending delegation
+    DECLINE = "decline"  # pending or approved delegates of a pending or approved delegation
+
+    @property
+    def transition(self) -> Transition:
+        return Transition.APPROVE if self is DelegateDecision.APPROVE else Transition.DECLINE_DELEGATES
+
+
+@transactional
+def decide_delegates(
+    actor: Actor, registration_id: int, delegate_ids: list[int], decision: DelegateDecision, message: str = ""
+) -> Registration:
+    """Approve or decline some delegates of a delegation; the delegation's status follows from all of them.
+
+    Approving: the chosen pending delegates get their tickets; once none is
+    left pending the delegation is approved (its whole approval email). Declining:
+    each chosen pending or approved delegate gives their seat back to the
+    waiting list; declining the last ones declines the delegation. The contact
+    is emailed with `message` either way. The registration's row is locked
+    first, so two organizers deciding at once decide each delegate once: the
+    later one is refused as a late click would be. Raises RegistrationLocked
+    (the delegation, or a chosen delegate, is no longer in a state to decide),
+    ExchangeError (no delegate chosen).
+    """
+    registration = transitions.begin(registration_id, decision.transition)
+    chosen = _chosen_delegates(registration, delegate_ids, decision)
+    names = ", ".join(delegate.full_name for delegate in chosen)
+    note = f"{names}\n{message}" if message else names
+    if decision is DelegateDecision.APPROVE:
+        _vouch_for_address(registration)
+        for delegate in chosen:
+            delegate.status = DelegateStatus.APPROVED
+        if all(delegate.status == DelegateStatus.APPROVED for delegate in registration.delegates):
+            _step(actor, registration, "approved", RegistrationStatus.CONFIRMED, message)
+            notify(registration, Notice.APPROVED, message=message)
+        else:
+            _step(actor, registration, "delegates_approved", None, note)
+            notify(registration, Notice.DELEGATES_APPROVED, message=message, delegates=[d.id for d in chosen])
+        return registration
+    remaining = [delegate for delegate in registration.delegates if delegate not in chosen]
+    if not remaining:  # the delegation is declined as a whole; its delegates' list stays as it was
+        _withdraw(actor, registration, "declined", RegistrationStatus.DECLINED, Notice.DECLINED, message)
+        return registration
+    for delegate in chosen:
+        delegate.status = DelegateStatus.DECLINED
+    registration.seats = len(remaining)
+    settled = RegistrationStatus.CONFIRMED if all(d.status == DelegateStatus.APPROVED for d in remaining) else None
+    _step(actor, registration, "delegates_declined", settled, note)
+    notify(registration, Notice.DELEGATES_DECLINED, message=message, delegates=[d.id for d in chosen])
+    release_seats(registration.event, len(chosen))
+    for promoted in fill_from_waitlist(registration.event):
+        notify_promoted(promoted)
+    return registration
+
+
+def _chosen_delegates(registration: Registration, delegate_ids: list[int], decision: DelegateDecision) -> list[Delegate]:
+    """The delegation's delegates named by `delegate_ids`, each one the decision may apply to; else refused."""
+    if not delegate_ids:
+        raise ExchangeError(_l("Tick at least one delegate first: nothing was changed."))
+    listed = {delegate.id: delegate for delegate in registration.delegates}
+    chosen = []
+    for delegate_id in dict.fromkeys(delegate_ids):
+        delegate = listed.get(delegate_id)
+        if delegate is None:  # declined or replaced a moment ago, or another delegation's (a forged id)
+            raise RegistrationLocked(_l("A delegate you ticked is no longer on this delegation's list: nothing was changed."))
+        if decision is DelegateDecision.APPROVE and delegate.status == DelegateStatus.APPROVED:
+            raise RegistrationLocked(_l("%(name)s is already approved: nothing was changed.", name=delegate.full_name))
+        if decision is DelegateDecision.DECLINE and delegate.checked_in_at is not None:
+            raise RegistrationLocked(_l("%(name)s has already been checked in: nothing was changed.", name=delegate.full_name))
+        chosen.append(delegate)
+    return chosen
 
 
 def _withdraw(

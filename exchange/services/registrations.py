@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -36,6 +36,7 @@ from ..models import (
     AskedOf,
     AttendeeCategory,
     Delegate,
+    DelegateStatus,
     Event,
     EventTranslation,
     ManageToken,
@@ -387,7 +388,7 @@ def _apply_delegate(delegate: Delegate, index: int, data: DelegateData) -> None:
 
 
 def _new_delegate(index: int, data: DelegateData) -> Delegate:
-    delegate = Delegate()
+    delegate = Delegate(status=DelegateStatus.PENDING)
     _apply_delegate(delegate, index, data)
     return delegate
 
@@ -424,6 +425,7 @@ class DelegationChange:
     added: int  # people who were not on the list
     removed: int
     needs_reapproval: bool  # an approved delegation gains people: it goes back to awaiting approval
+    settled: bool = False  # the people awaiting a decision were removed: the approved ones are the delegation
 
 
 def plan_delegate_changes(registration: Registration, delegates: list[DelegateData]) -> DelegationChange:
@@ -447,7 +449,8 @@ def update_delegates(
     A row whose key names one of this delegation's delegates updates that
     person (their id, ticket and check-in stay); other rows are new people
     (a key from elsewhere counts as new); delegates left out are removed and
-    their tickets stop working. More delegates need that many more seats
+    their tickets stop working (they stay on record as cancelled, without
+    their answers). More delegates need that many more seats
     (NotEnoughSeats, and nothing changes); fewer free seats for the waiting
     list. An approved delegation that gains people goes back to awaiting
     approval and the organizers are told. `answers` are the contact's; each
@@ -475,13 +478,19 @@ def update_delegates(
     by_key = {delegate.key: delegate for delegate in registration.delegates}
     updated = []
     for index, data in enumerate(delegates):
-        delegate = by_key.pop(data.key, None) or Delegate()
+        delegate = by_key.pop(data.key, None) or Delegate(status=DelegateStatus.PENDING)
         _apply_delegate(delegate, index, data)
         updated.append(delegate)
     removed = [delegate.id for delegate in by_key.values()]
     # Read the stored answers (and the files of removed delegates) before the removal is flushed.
     writer = AnswerWriter(registration, event) if answers or removed or any(data.answers for data in delegates) else None
-    registration.delegates = updated  # the rest are deleted (delete-orphan), their answers by the foreign key
+    for delegate in by_key.values():  # off the list, on record: the history says who was there
+        delegate.status = DelegateStatus.CANCELLED
+    registration.delegates.extend(delegate for delegate in updated if delegate.id is None)
+    db.session.flush()
+    db.session.expire(registration, ["delegates"])  # the list as it now stands, the cancelled ones off it
+    if registration.status == RegistrationStatus.PENDING and all(d.status == DelegateStatus.APPROVED for d in updated):
+        change = replace(change, settled=True)  # only approved delegates are left: nothing awaits a decision
     if writer is not None:
         writer.forget_delegates(removed)
         writer.write(answers or {}, AskedOf.CONTACT)
@@ -493,6 +502,8 @@ def update_delegates(
         notify(registration, Notice.PENDING)
         if registration.address_confirmed_at is not None:
             tell_organizers(registration)
+    elif change.settled:  # the contact sees it on the page they saved from: nobody needs an email
+        record_change(registration, "edited", RegistrationStatus.CONFIRMED)
     else:
         record_change(registration, "edited")
     if extra < 0:

@@ -5,7 +5,10 @@ queries per event page, and a constant number for the dashboard however many
 events it lists. Nothing here writes.
 
 Attendees are people: 1 per individual, `seats` (its delegates) per
-delegation. "Active" means confirmed, pending or waitlisted.
+delegation. "Active" means confirmed, pending or waitlisted. A delegation
+that holds its seats counts each delegate by their own status: an approved
+delegate is a confirmed attendee even while others of the delegation still
+await a decision.
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
+    SEAT_HOLDING_STATUSES,
+    SEATED_DELEGATE_STATUSES,
     Answer,
     AttendeeCategory,
     Delegate,
+    DelegateStatus,
     Event,
     Question,
     QuestionType,
@@ -94,10 +100,13 @@ def event_statistics(event: Event) -> EventStatistics:
     )
     for status, kind, count, seats, earliest, latest in rows:
         by_status[status] += count
-        attendees_by_status[status] += seats
+        if not (kind == RegistrationKind.DELEGATION and status.holds_seats):  # their delegates are counted below
+            attendees_by_status[status] += seats
         by_kind[kind] += count
         first = earliest if first is None else min(first, earliest)
         last = latest if last is None else max(last, latest)
+    for _event_id, status, people in _seated_delegates([event.id]):
+        attendees_by_status[status] += people
 
     return EventStatistics(
         by_status=by_status,
@@ -161,11 +170,13 @@ def overview(events: list[Event]) -> list[EventOverview]:
     attendees: dict[int, dict[RegistrationStatus, int]] = defaultdict(lambda: dict.fromkeys(RegistrationStatus, 0))
     rows = db.session.execute(
         select(Registration.event_id, Registration.status, func.sum(Registration.seats))
-        .where(Registration.event_id.in_(ids), Registration.status.in_(_ACTIVE))
+        .where(Registration.event_id.in_(ids), Registration.status.in_(_ACTIVE), _NOT_SEATED_DELEGATION)
         .group_by(Registration.event_id, Registration.status)
     )
     for event_id, status, seats in rows:
-        attendees[event_id][status] = seats
+        attendees[event_id][status] += seats
+    for event_id, status, people in _seated_delegates(ids):
+        attendees[event_id][status] += people
     checked_in = _checked_in(ids)
     return [
         EventOverview(
@@ -177,6 +188,29 @@ def overview(events: list[Event]) -> list[EventOverview]:
         )
         for event in events
     ]
+
+
+# Delegations holding seats are counted delegate by delegate (`_seated_delegates`), the rest registration by registration.
+_NOT_SEATED_DELEGATION = ~(
+    (Registration.kind == RegistrationKind.DELEGATION) & Registration.status.in_(sorted(SEAT_HOLDING_STATUSES))
+)
+
+
+def _seated_delegates(event_ids: list[int]) -> list[tuple[int, RegistrationStatus, int]]:
+    """(event id, status, people) for the delegates of delegations holding seats: approved ones as confirmed."""
+    rows = db.session.execute(
+        select(Registration.event_id, Delegate.status, func.count())
+        .select_from(Delegate)
+        .join(Registration, Delegate.registration_id == Registration.id)
+        .where(
+            Registration.event_id.in_(event_ids),
+            Registration.status.in_(sorted(SEAT_HOLDING_STATUSES)),
+            Delegate.status.in_(sorted(SEATED_DELEGATE_STATUSES)),
+        )
+        .group_by(Registration.event_id, Delegate.status)
+    )
+    as_attendee = {DelegateStatus.APPROVED: RegistrationStatus.CONFIRMED, DelegateStatus.PENDING: RegistrationStatus.PENDING}
+    return [(event_id, as_attendee[status], people) for event_id, status, people in rows]
 
 
 def _by_category(event: Event) -> dict[AttendeeCategory, int]:
@@ -209,7 +243,7 @@ def _by_country(event: Event) -> list[tuple[str, int]]:
 
 
 def _checked_in(event_ids: Iterable[int]) -> dict[int, int]:
-    """Checked-in people of confirmed registrations per event: individuals, and delegates one by one."""
+    """Checked-in people per event: confirmed individuals, and approved delegates one by one."""
     event_ids = list(event_ids)
     individuals = (
         select(Registration.event_id, func.count().label("people"))
@@ -227,7 +261,8 @@ def _checked_in(event_ids: Iterable[int]) -> dict[int, int]:
         .join(Registration, Delegate.registration_id == Registration.id)
         .where(
             Registration.event_id.in_(event_ids),
-            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.status.in_(sorted(SEAT_HOLDING_STATUSES)),
+            Delegate.status == DelegateStatus.APPROVED,
             Delegate.checked_in_at.is_not(None),
         )
         .group_by(Registration.event_id)

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Delegate, Registration
+from ..models import Delegate, Registration, RegistrationStatus
 
 _SALT = "ticket"
 # The quiet zone ISO/IEC 18004 asks of a QR code, in modules: with less, some scanners
@@ -67,10 +67,14 @@ def read_ticket_code(code: str) -> tuple[int, int | None] | None:
 
 
 def tickets(registration: Registration) -> list[Ticket]:
-    """The tickets of a confirmed registration: the person, or each delegate; none otherwise."""
-    if registration.status.value != "confirmed":
-        return []
+    """The tickets that let people in: a confirmed individual's, or each approved delegate's; none otherwise."""
     base = current_app.config["BASE_URL"].rstrip("/") + CHECKIN_PATH
     if registration.is_delegation:
-        return [Ticket(delegate.full_name, base + ticket_code(delegate.ticket_key)) for delegate in registration.delegates]
+        return [
+            Ticket(delegate.full_name, base + ticket_code(delegate.ticket_key))
+            for delegate in registration.delegates
+            if delegate.may_enter
+        ]
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return []
     return [Ticket(registration.full_name, base + ticket_code(registration.ticket_key))]

@@ -90,7 +90,7 @@ def test_an_organizers_day(live_server, browser, make_user, individual, delegati
     group.delegates[0].full_name, group.delegates[1].full_name = NAMES[2], NAMES[3]
     db.session.commit()
     browser.get(f"{live_server}/organizer/events/{event.slug}/registrations/{group.reference}")
-    submit(browser, "button[formaction$='/approve']")
+    submit(browser, f"button[formaction$='/{group.reference}/approve']")
     db.session.rollback()
     assert db.session.get(Registration, group.id).status == RegistrationStatus.CONFIRMED
 
@@ -117,3 +117,39 @@ def test_an_organizers_day(live_server, browser, make_user, individual, delegati
     assert sorted(row[3] for row in sheet.iter_rows(min_row=2, values_only=True)) == sorted(NAMES)
     assert sheet.freeze_panes == "A2"
     browser.set_window_size(390, 844)
+
+
+def test_an_organizer_approves_two_delegates_and_declines_the_third(live_server, browser, make_user, make_event, delegation):
+    event = make_event(capacity=10)
+    make_user("protocol@example.org", events=[event])
+    group = register(event.id, delegation(size=3)).registration
+    for delegate, name in zip(group.delegates, ["김민준", "이서연", "박지훈"], strict=True):
+        delegate.full_name = name
+    db.session.commit()
+    ids = [delegate.id for delegate in group.delegates]
+    browser.delete_all_cookies()
+    browser.set_window_size(390, 844)
+    browser.get(f"{live_server}/organizer/login")
+    browser.find_element(By.NAME, "email").send_keys("protocol@example.org")
+    browser.find_element(By.NAME, "password").send_keys("correct horse battery staple")
+    submit(browser, ".form__actions button")
+    page = f"{live_server}/organizer/events/{event.slug}/registrations/{group.reference}"
+    browser.get(page)
+
+    # The boxes sit in the table, outside the form they belong to (form="delegate-decisions"); a tap on a name ticks it.
+    browser.find_element(By.CSS_SELECTOR, f"label[for='delegate-{ids[0]}']").click()
+    browser.find_element(By.ID, f"delegate-{ids[1]}").click()
+    browser.find_element(By.ID, "delegate-message").send_keys("환영합니다")
+    submit(browser, "button[formaction$='/delegates/approve']")
+    db.session.rollback()  # see what the server committed
+    assert [d.status.value for d in db.session.get(Registration, group.id).all_delegates] == ["approved", "approved", "pending"]
+    assert "Approved: 2 · Awaiting approval: 1" in browser.find_element(By.TAG_NAME, "main").text
+
+    browser.find_element(By.ID, f"delegate-{ids[2]}").click()
+    submit(browser, "button[formaction$='/delegates/decline']")
+    assert "Decline 1 delegate?" in browser.find_element(By.TAG_NAME, "h1").text
+    submit(browser, "form button.button--danger")
+    db.session.rollback()
+    group = db.session.get(Registration, group.id)
+    assert (group.status, group.seats) == (RegistrationStatus.CONFIRMED, 2)
+    assert "박지훈" in browser.find_element(By.CSS_SELECTOR, ".confirm-list").text  # no longer on the list

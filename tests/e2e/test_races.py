@@ -198,6 +198,85 @@ def test_approve_against_decline_decides_once(start_server, runner, make_event, 
         assert result.server_errors or result.drift or twice, result
 
 
+# One delegate decided by two organizers at once ------------------------------------------------------------
+
+
+def _two_organizers_and_delegations(make_event, make_user, delegation, size: int):
+    """An event of 100 seats managed by one@ and two@example.org, and 12 pending delegations of `size` for it."""
+    event = make_event(capacity=100)
+    make_user("one@example.org", events=[event])
+    make_user("two@example.org", events=[event])
+    return event, [register(event.id, delegation(size=size, email=f"d{n}@example.org")).registration for n in range(12)]
+
+
+def _delegate_path(event, group, decision: str) -> str:
+    return f"/organizer/events/{event.slug}/registrations/{group.reference}/delegates/{decision}"
+
+
+@LOCKING
+def test_two_organizers_declining_the_same_delegate_at_once_free_one_seat(
+    start_server, runner, make_event, make_user, delegation, locking
+):
+    event, groups = _two_organizers_and_delegations(make_event, make_user, delegation, size=3)
+    before = _emails()
+    with _server(start_server, locking) as base_url:
+        first, second = Session(base_url).sign_in("one@example.org"), Session(base_url).sign_in("two@example.org")
+        form = {"message": "One place fewer.", "confirmed": "1"}
+        actions = []
+        for group in groups:
+            decline, chosen = _delegate_path(event, group, "decline"), {"delegate": str(group.delegates[0].id)}
+            actions.append(lambda p=decline, c=chosen: first.post(p, form | c))
+            actions.append(lambda p=decline, c=chosen: second.post(p, form | c))
+        answers = all_at_once(actions)
+    db.session.rollback()  # see what the server committed
+    declined = _history("delegates_declined")
+    result = _finish(runner, "two declines of one delegate", answers, before, locking, declined=dict(declined))
+    if locking:
+        assert result.server_errors == 0 and result.drift == []
+        assert set(declined.values()) == {1} and len(declined) == 12
+        assert result.emails == Counter({"registration_delegates_declined": 12})
+        assert db.session.scalar(select(Event.seats_taken)) == 12 * 2
+        assert db.session.scalar(select(func.count()).select_from(Delegate).where(Delegate.status == "declined")) == 12
+    else:
+        twice = any(count > 1 for count in declined.values())
+        assert result.server_errors or result.drift or twice, result
+
+
+@LOCKING
+def test_approving_and_declining_the_same_delegate_at_once_ends_declined_once(
+    start_server, runner, make_event, make_user, delegation, locking
+):
+    """Declining applies to an approved delegate too: whichever lands first, each ends declined, declined once."""
+    event, groups = _two_organizers_and_delegations(make_event, make_user, delegation, size=2)
+    decided_ids = [group.delegates[0].id for group in groups]
+    before = _emails()
+    with _server(start_server, locking) as base_url:
+        first, second = Session(base_url).sign_in("one@example.org"), Session(base_url).sign_in("two@example.org")
+        actions = []
+        for group, delegate_id in zip(groups, decided_ids, strict=True):
+            approve, decline = _delegate_path(event, group, "approve"), _delegate_path(event, group, "decline")
+            chosen = {"delegate": str(delegate_id)}
+            actions.append(lambda p=approve, c=chosen: first.post(p, c))
+            actions.append(lambda p=decline, c=chosen: second.post(p, c | {"confirmed": "1"}))
+        answers = all_at_once(actions)
+    db.session.rollback()  # see what the server committed
+    approved, declined = _history("delegates_approved"), _history("delegates_declined")
+    ends = Counter(str(status) for status in db.session.scalars(select(Delegate.status).where(Delegate.id.in_(decided_ids))))
+    result = _finish(runner, "approve against decline, one delegate", answers, before, locking, ends=dict(ends))
+    if locking:
+        assert result.server_errors == 0 and result.drift == []
+        assert ends == Counter({"declined": 12})
+        assert set(declined.values()) == {1} and len(declined) == 12 and set(approved.values()) <= {1}
+        assert (
+            result.emails
+            == Counter({"registration_delegates_declined": 12, "registration_delegates_approved": len(approved)}) - Counter()
+        )
+        assert db.session.scalar(select(Event.seats_taken)) == 12
+    else:
+        twice = any(count > 1 for count in declined.values())
+        assert result.server_errors or result.drift or twice or ends != Counter({"declined": 12}), result
+
+
 # Two promotions that together exceed the seats left ------------------------------------------------------
 
 

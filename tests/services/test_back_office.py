@@ -214,7 +214,7 @@ def test_check_in_once_per_person_and_per_delegate(actor, make_event, individual
     event = make_event(**happening_now)
     person = register(event.id, individual(full_name="Lê Thị Hoa")).registration
     group = register(event.id, delegation(size=2)).registration
-    with pytest.raises(CheckInRefused, match="not confirmed"):
+    with pytest.raises(CheckInRefused, match="not approved to attend"):
         check_in(actor, group.id, group.delegates[0].id)
     actions.approve(actor, group.id)
     first = check_in(actor, person.id)

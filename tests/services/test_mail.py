@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 
 from exchange.extensions import db
 from exchange.i18n import LOCALES
-from exchange.models import ManageToken, OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
+from exchange.models import DelegateStatus, ManageToken, OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
 from exchange.services.audit import Actor
 from exchange.services.broadcast import broadcast
 from exchange.services.calendar import registration_calendar
@@ -87,12 +87,15 @@ def test_a_korean_registration_puts_a_korean_email_with_calendar_and_qr_in_the_m
 
 def _make_notice(kind, event, individual, delegation, lang, message="Bus leaves at 07:00."):
     """A registration in the state that `kind` announces, its notice queued (with `message` if an organizer writes one)."""
-    if kind in (Notice.PENDING, Notice.APPROVED, Notice.DECLINED, Notice.LAPSED):
+    delegates_decided = (Notice.DELEGATES_APPROVED, Notice.DELEGATES_DECLINED)
+    if kind in (Notice.PENDING, Notice.APPROVED, Notice.DECLINED, Notice.LAPSED, *delegates_decided):
         registration = register(event.id, delegation(size=2, language=lang)).registration
     else:
         registration = register(event.id, individual(language=lang)).registration
     if kind == Notice.APPROVED:
         registration.status = RegistrationStatus.CONFIRMED
+        for delegate in registration.delegates:  # as approve() leaves them
+            delegate.status = DelegateStatus.APPROVED
     if kind == Notice.EVENT_CANCELLED:
         registration.status = RegistrationStatus.CANCELLED  # as cancel_event() does before telling them
         release_seats(event, registration.seats)
@@ -104,8 +107,14 @@ def _make_notice(kind, event, individual, delegation, lang, message="Bus leaves 
         return registration
     if kind in (Notice.CONFIRMED, Notice.PENDING):
         return registration  # registering queued it
+    about = []
+    if kind in delegates_decided:  # as decide_delegates leaves them: one delegate approved, or one declined
+        decided = registration.delegates[0 if kind == Notice.DELEGATES_APPROVED else 1]
+        decided.status = DelegateStatus.APPROVED if kind == Notice.DELEGATES_APPROVED else DelegateStatus.DECLINED
+        about = [decided.id]
     db.session.execute(update(OutboxMessage).values(status=OutboxStatus.SENT))
-    notify(registration, kind, message=message if kind in (Notice.APPROVED, Notice.DECLINED, Notice.EVENT_CANCELLED) else "")
+    with_message = (Notice.APPROVED, Notice.DECLINED, Notice.EVENT_CANCELLED, *delegates_decided)
+    notify(registration, kind, message=message if kind in with_message else "", delegates=about)
     db.session.commit()
     return registration
 
@@ -129,8 +138,12 @@ def test_every_email_in_every_language(smtp_server, make_event, individual, dele
         assert f"https://events.example.test/{lang}/r/" in body
         assert "{{" not in body and "%(" not in body
     assert f'<html lang="{lang}">' in html
-    assert ("text/calendar" in parts) == (kind not in (Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED))
-    assert ("image/png" in parts) == (kind in (Notice.CONFIRMED, Notice.PROMOTED, Notice.APPROVED, Notice.REMINDER, Notice.LINK))
+    without_calendar = (Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED, Notice.DELEGATES_DECLINED)
+    assert ("text/calendar" in parts) == (kind not in without_calendar)
+    with_tickets = (Notice.CONFIRMED, Notice.PROMOTED, Notice.APPROVED, Notice.REMINDER, Notice.LINK, Notice.DELEGATES_APPROVED)
+    assert ("image/png" in parts) == (kind in with_tickets)
+    if kind in (Notice.DELEGATES_APPROVED, Notice.DELEGATES_DECLINED):
+        assert "Delegate 1" in text and "Bus leaves at 07:00." in text
     if lang != "en":
         english_intro_words = {"registration", "waiting", "delegation", "organizers"}
         assert not english_intro_words & set(text.lower().split()), text

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from exchange.charts import bar_chart, daily_chart
 from exchange.extensions import db
-from exchange.models import AttendeeCategory, Event, RegistrationKind, RegistrationStatus
+from exchange.models import AttendeeCategory, DelegateStatus, Event, RegistrationKind, RegistrationStatus
 from exchange.services.registrations import cancel, register
 from exchange.services.statistics import event_statistics, overview
 
@@ -139,7 +139,9 @@ def test_check_in_counts_confirmed_individuals_and_delegates(mixed_event):
     event, people = mixed_event
     now = datetime.now(UTC)
     korea = people["korea"]
-    korea.status = RegistrationStatus.CONFIRMED  # approved
+    korea.status = RegistrationStatus.CONFIRMED  # approved, as approve() leaves it
+    for delegate in korea.delegates:
+        delegate.status = DelegateStatus.APPROVED
     people["lan"].checked_in_at = now
     korea.delegates[0].checked_in_at = now
     korea.delegates[2].checked_in_at = now
@@ -172,6 +174,8 @@ def test_overview_keeps_the_order_and_counts_attendees(make_event, individual, d
     korea = register(busy.id, delegation(size=3)).registration
     register(busy.id, individual(email="binh@example.com"))  # waitlisted
     korea.status = RegistrationStatus.CONFIRMED
+    for delegate in korea.delegates:
+        delegate.status = DelegateStatus.APPROVED
     korea.delegates[1].checked_in_at = datetime.now(UTC)
     db.session.commit()
 

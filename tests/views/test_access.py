@@ -73,6 +73,7 @@ TABLE = {
     "manage.answer_reveal": ("POST", (302, 404, 404, 404, 404, 404), {}),
     "manage.answer_file": ("GET", (302, 404, 404, 404, 404, 404), None),  # tests/views/test_answer_files.py has one
     "manage.registration_action": ("POST", EVENT_ACTION, {"message": ""}),
+    "manage.delegate_decision": ("POST", EVENT_ACTION, {"message": ""}),
     "manage.checkin": ("GET", DOOR_PAGE, None),
     "manage.checkin_counts": ("GET", DOOR_PAGE, None),
     "manage.checkin_mark": ("POST", DOOR_ACTION, {"reference": "REFERENCE"}),
@@ -136,7 +137,7 @@ def world(app, make_event, make_user, individual, happening_now):
         "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
         "code": ticket_code(registration.ticket_key), "user_id": users["organizer"].id, "message_id": failed.id,
         "filename": "css/site.css", "job_id": "a" * 22, "fingerprint": "0123456789ab", "name": stored_image_name(app),
-        "answer_id": 1,
+        "answer_id": 1, "decision": "approve",
     }  # fmt: skip
     return users, values, registration
 

@@ -82,7 +82,7 @@ def world(app, make_event, make_user, individual, delegation):
         "admin": make_user("admin@example.org", role="admin"),
     }
     values = {
-        "lang": "en", "slug": event.slug, "reference": outcome.registration.reference, "action": "resend",
+        "lang": "en", "slug": event.slug, "reference": outcome.registration.reference, "action": "resend", "decision": "approve",
         "token": outcome.token, "code": ticket_code(outcome.registration.ticket_key), "user_id": users["organizer"].id,
         "message_id": 1, "answer_id": 1, "filename": "css/site.css", "fingerprint": "0123456789ab",
         "name": "0123456789abcdef0123456789abcdef-480.webp",
