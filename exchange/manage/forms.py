@@ -97,7 +97,8 @@ class EventForm(FlaskForm):
     page_order = (
         "slug", "category", "starts_at", "ends_at", "timezone", "capacity", "venue_name", "venue_address",
         "latitude", "longitude", "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
-        "max_delegation_size", "approval_digest", "partner_countries", "contact_name", "contact_email", "contact_phone",
+        "max_delegation_size", "approval_digest", "substitution_deadline", "substitutes_need_approval", "partner_countries",
+        "contact_name", "contact_email", "contact_phone",
         "image", "remove_image",
     )  # fmt: skip
 
@@ -131,6 +132,12 @@ class EventForm(FlaskForm):
     )
     partner_countries = SelectMultipleField(_l("Partner countries"), validators=[Optional()], validate_choice=False)
     approval_digest = BooleanField(_l("Tell the organizers of delegations awaiting approval in one daily email"))
+    substitution_deadline = DateTimeLocalField(
+        _l("Delegations may replace a delegate until (optional: until registration closes)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional(), PlausibleYear()],
+    )
+    substitutes_need_approval = BooleanField(_l("A substitute awaits the organizers' approval"))
     # Checked by its content in validate_image, whatever its name or declared type says.
     image = FileField(_l("Cover image (JPEG, PNG or WebP)"))
     # An upload sent with a mistake elsewhere, kept for the corrected form (browsers do not send a file twice).
@@ -188,7 +195,9 @@ class EventForm(FlaskForm):
             registration_closes_at=local(event.registration_closes_at), allows_individuals=event.allows_individuals,
             allows_delegations=event.allows_delegations, max_delegation_size=event.max_delegation_size,
             partner_countries=list(event.partner_countries), approval_digest=event.approval_digest,
-            latitude=_degrees(event.latitude), longitude=_degrees(event.longitude), contact_name=event.contact_name,
+            substitution_deadline=local(event.substitution_deadline) if event.substitution_deadline else None,
+            substitutes_need_approval=event.substitutes_need_approval, latitude=_degrees(event.latitude),
+            longitude=_degrees(event.longitude), contact_name=event.contact_name,
             contact_email=event.contact_email, contact_phone=format_phone(event.contact_phone), **kwargs,
         )  # fmt: skip
         return form
@@ -207,7 +216,10 @@ class EventForm(FlaskForm):
             registration_closes_at=aware(self.registration_closes_at.data),
             allows_individuals=self.allows_individuals.data, allows_delegations=self.allows_delegations.data,
             max_delegation_size=self.max_delegation_size.data, partner_countries=list(self.partner_countries.data or []),
-            approval_digest=bool(self.approval_digest.data), latitude=self.latitude.data, longitude=self.longitude.data,
+            approval_digest=bool(self.approval_digest.data),
+            substitution_deadline=aware(self.substitution_deadline.data) if self.substitution_deadline.data else None,
+            substitutes_need_approval=bool(self.substitutes_need_approval.data), latitude=self.latitude.data,
+            longitude=self.longitude.data,
             contact_name=self.contact_name.data or "", contact_email=self.contact_email.data or "",
             contact_phone=self.contact_phone.data or "", translations=translations,
             image=self.prepared_image, remove_image=bool(self.remove_image.data) and self.prepared_image is None,

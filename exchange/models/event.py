@@ -151,6 +151,10 @@ class Event(Model):
     approval_digest: Mapped[bool] = mapped_column(default=False, server_default="0")
     # When the last daily digest went out; the next one lists what arrived since.
     approval_digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Until when a delegation's contact may replace a delegate by someone else (None: the registration close),
+    # and whether the substitute then awaits approval (else they take the replaced person's place as it was).
+    substitution_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    substitutes_need_approval: Mapped[bool] = mapped_column(default=False, server_default="0")
     # The cover image (exchange/services/images.py): the fingerprint its files under MEDIA_DIR are named
     # by, its size after re-encoding (for the page's width and height) and the widths it was saved at.
     # Events share a fingerprint after "duplicate for next year"; the files go when the last one drops it.
@@ -241,6 +245,14 @@ class Event(Model):
         if now >= self.registration_closes_at:
             return RegistrationWindow.CLOSED
         return RegistrationWindow.OPEN
+
+    @property
+    def substitutions_close_at(self) -> datetime:
+        return self.substitution_deadline or self.registration_closes_at
+
+    def takes_substitutions(self, now: datetime | None = None) -> bool:
+        """Whether a delegation's contact may replace a delegate now: the event published, before the deadline."""
+        return self.status == EventStatus.PUBLISHED and (now or utcnow()) < self.substitutions_close_at
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

@@ -64,6 +64,7 @@ class Transition(enum.StrEnum):
     APPROVE = "approve"  # pending -> confirmed
     DECLINE = "decline"  # pending|waitlisted -> declined (delegations)
     DECLINE_DELEGATES = "decline_delegates"  # pending|confirmed -> the same, or declined with its last delegates
+    SUBSTITUTE = "substitute"  # pending|confirmed -> the same, or pending when the substitute awaits approval
     PROMOTE = "promote"  # waitlisted -> confirmed|pending
     CONFIRM_ADDRESS = "confirm_address"  # pending (address unconfirmed) -> pending (confirmed address)
     LAPSE = "lapse"  # pending (address unconfirmed, too late) -> cancelled
@@ -80,6 +81,7 @@ _TRANSITION_SOURCES = {
     Transition.APPROVE: frozenset({RegistrationStatus.PENDING}),
     Transition.DECLINE: frozenset({RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED}),
     Transition.DECLINE_DELEGATES: SEAT_HOLDING_STATUSES,
+    Transition.SUBSTITUTE: SEAT_HOLDING_STATUSES,
     Transition.PROMOTE: frozenset({RegistrationStatus.WAITLISTED}),
     Transition.CONFIRM_ADDRESS: frozenset({RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED}),
     Transition.LAPSE: frozenset({RegistrationStatus.PENDING}),
@@ -257,7 +259,7 @@ class Registration(Model):
         transition = Transition(transition)
         if transition in (Transition.CONFIRM_ADDRESS, Transition.LAPSE) and self.address_confirmed_at is not None:
             return False
-        if transition in (Transition.DECLINE, Transition.DECLINE_DELEGATES) and not self.is_delegation:
+        if transition in (Transition.DECLINE, Transition.DECLINE_DELEGATES, Transition.SUBSTITUTE) and not self.is_delegation:
             return False
         return self.status in transition.sources
 
@@ -316,8 +318,11 @@ class Delegate(Model):
     status: Mapped[DelegateStatus] = mapped_column(
         db_enum(DelegateStatus, "delegate_status"), default=DelegateStatus.PENDING, server_default=DelegateStatus.PENDING.value
     )
+    # The delegate this one substitutes for (who is now `substituted`): the history of who replaced whom.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("delegate.id", ondelete="SET NULL"), nullable=True)
 
     registration: Mapped[Registration] = relationship(back_populates="delegates")
+    replaces: Mapped[Delegate | None] = relationship(remote_side="Delegate.id", foreign_keys=[replaces_id], viewonly=True)
 
     @property
     def shown_status(self) -> DelegateStatus | RegistrationStatus:
@@ -389,5 +394,6 @@ _CHANGE_TITLES = {
     "reapproval": _l("Sent back for approval: people added"),
     "delegates_approved": _l("Delegates approved"),
     "delegates_declined": _l("Delegates declined"),
+    "substituted": _l("Delegate replaced"),
     "erased": _l("Personal data erased"),
 }

@@ -4,6 +4,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from ..models import Registration
+from ..public.forms import (
+    DIETARY_LIMIT,
+    NAME_LIMIT,
+    POSITION_LIMIT,
+    WithoutQuestions,
+    interpreter_field,
+    nationality_field,
+    select_field,
+    text_field,
+)
+from ..services.registrations import DelegateData
 from ..validators import Accepted
 
 
@@ -33,3 +45,31 @@ class EraseForm(FlaskForm):
         _l("Yes, erase my personal data"),
         validators=[Accepted(_l("Tick the box to confirm that you want your data erased."))],
     )
+
+
+class SubstituteForm(WithoutQuestions, FlaskForm):
+    """The contact replaces one delegate by another person: whom, and who comes instead.
+
+    Prefixed (`substitute-full_name`), so its ids differ from the edit form's on the same page.
+    """
+
+    replaces = select_field(_l("Who is replaced"), required=True)
+    full_name = text_field(_l("Full name"), NAME_LIMIT, required=True)
+    position = text_field(_l("Position"), POSITION_LIMIT)
+    nationality = nationality_field()
+    dietary = text_field(_l("Dietary needs"), DIETARY_LIMIT)
+    interpreter_language = interpreter_field()
+
+    def __init__(self, *args, registration: Registration, **kwargs):
+        super().__init__(*args, prefix="substitute", **kwargs)
+        self.replaces.choices = [("", _l("Choose…")), *((d.key, d.full_name) for d in registration.delegates)]
+
+    def delegate_data(self) -> DelegateData:
+        return DelegateData(
+            full_name=self.full_name.data,
+            position=self.position.data or "",
+            nationality=self.nationality.data or "",
+            dietary=self.dietary.data or "",
+            interpreter_language=self.interpreter_language.data or "",
+            answers=self.answer_inputs(),
+        )

@@ -14,16 +14,23 @@ from ..errors import DelegationTooLarge, ExchangeError
 from ..extensions import csrf, limiter
 from ..http import with_files
 from ..i18n import localize_blueprint
-from ..models import Registration
-from ..public.answer_forms import delegation_form, individual_form, load_answers
+from ..models import AskedOf, Registration
+from ..public.answer_forms import delegation_form, individual_form, load_answers, with_questions
 from ..public.forms import ContactForm, DelegationDetailsForm, bounded_delegation_formdata
 from ..services.answers import shared_answers
 from ..services.calendar import registration_calendar as build_registration_calendar
 from ..services.privacy import erase_registration, may_erase, personal_data
-from ..services.registrations import cancel, confirm_address, update_contact, update_delegates, waitlist_position
+from ..services.registrations import (
+    cancel,
+    confirm_address,
+    substitute,
+    update_contact,
+    update_delegates,
+    waitlist_position,
+)
 from ..services.tickets import tickets
 from ..services.tokens import ManageLinkExpired, registration_for_token
-from .forms import CancelForm, ConfirmAddressForm, EraseForm
+from .forms import CancelForm, ConfirmAddressForm, EraseForm, SubstituteForm
 
 bp = Blueprint("registrant", __name__, url_prefix="/<lang>/r")
 localize_blueprint(bp)
@@ -71,8 +78,23 @@ def _edit_form(registration: Registration, formdata=None):
     return form
 
 
+def _substitute_form(registration: Registration, formdata=None):
+    """The "Replace a delegate" form, with the event's questions for delegates; None where nobody can be replaced now."""
+    if not (registration.is_delegation and registration.may("substitute")):
+        return None
+    form_class = with_questions(SubstituteForm, registration.event.questions, AskedOf.DELEGATE)
+    return form_class(formdata, registration=registration)
+
+
 def _render(
-    registration: Registration, token: str, edit_form, cancel_form, error: str | None = None, erase_form=None, status: int = 200
+    registration: Registration,
+    token: str,
+    edit_form,
+    cancel_form,
+    error: str | None = None,
+    erase_form=None,
+    status: int = 200,
+    substitute_form=None,
 ):
     return render_template(
         "registrant/registration_manage.html",
@@ -89,6 +111,8 @@ def _render(
         may_erase=may_erase(registration),
         answers=shared_answers(registration, g.lang),
         error=error,
+        substitute_form=substitute_form or _substitute_form(registration),
+        takes_substitutions=registration.event.takes_substitutions(),
     ), status
 
 
@@ -124,6 +148,25 @@ def registration_manage(token: str):
         flash(_("Your changes are saved. Because people were added, the delegation awaits the organizers' approval again."))
     else:
         flash(_("Your changes are saved."))
+    return redirect(url_for("registrant.registration_manage", token=token), code=303)
+
+
+@bp.post("/<token>/substitute")
+@_manage_limit
+def registration_substitute(token: str):
+    """The delegation's contact replaces one delegate by another person, until the substitution deadline."""
+    registration = _registration(token)
+    form = _substitute_form(registration, with_files(request.form))
+    if form is None:
+        return _render(registration, token, _edit_form(registration), CancelForm(), status=409,
+                       error=str(_("Delegates can be replaced only while the delegation holds its seats.")))  # fmt: skip
+    if not form.validate_on_submit():
+        return _render(registration, token, _edit_form(registration), CancelForm(), substitute_form=form, status=422)
+    try:
+        new = substitute(registration.id, form.replaces.data, form.delegate_data())
+    except ExchangeError as error:
+        return _render(registration, token, _edit_form(registration), CancelForm(), substitute_form=form, error=error.message)
+    flash(_("%(name)s is now on your delegation's list; the organizers have been told.", name=new.full_name))
     return redirect(url_for("registrant.registration_manage", token=token), code=303)
 
 

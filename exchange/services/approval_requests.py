@@ -1,4 +1,4 @@
-"""Telling organizers that delegations await their approval: at once, or in one daily digest per event."""
+"""Telling organizers that delegations await their approval (at once, or in one daily digest per event), and of substitutions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,18 @@ from sqlalchemy.engine import CursorResult
 from ..database import transactional
 from ..extensions import db
 from ..links import external_url
-from ..models import Event, EventStatus, Registration, RegistrationKind, RegistrationStatus, User, UserRole, utcnow
+from ..models import (
+    Delegate,
+    DelegateStatus,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationKind,
+    RegistrationStatus,
+    User,
+    UserRole,
+    utcnow,
+)
 from .outbox import queue_email
 
 _DECIDERS = (UserRole.ADMIN, UserRole.ORGANIZER)
@@ -69,6 +80,31 @@ def _context(event: Event, title: str, delegations: Sequence[Registration]) -> d
         ],
         "list_url": external_url("manage.registration_list", slug=event.slug, status="pending"),
     }
+
+
+def tell_organizers_of_substitution(registration: Registration, replaced: Delegate, substitute: Delegate) -> None:
+    """Queue one email per organizer saying that a delegation replaced a delegate (and whether the substitute awaits approval).
+
+    The stored words name the delegation, not the people: the organizer opens the
+    registration's page, whose history says who replaced whom. Adds rows to the current transaction.
+    """
+    event = registration.event
+    for user in organizers_of(event):
+        title = event.title_in(user.language)
+        queue_email(
+            kind="substitution_notice",
+            recipient=user.email,
+            language=user.language,
+            subject=_l("A delegation replaced a delegate: %(title)s", title=title),
+            template="substitution_notice",
+            context={
+                "title": title,
+                "organization": registration.organization or registration.full_name,
+                "reference": registration.reference,
+                "needs_approval": substitute.status == DelegateStatus.PENDING,
+                "registration_url": external_url("manage.registration_detail", slug=event.slug, reference=registration.reference),
+            },
+        )
 
 
 def send_approval_digests(now: datetime | None = None) -> int:

@@ -26,7 +26,7 @@ from .tickets import tickets
 from .tokens import issue_manage_token
 
 # Emails to organizers: rendered from their stored context alone, with no registrant's link.
-STAFF_TEMPLATES = frozenset({"approval_request"})
+STAFF_TEMPLATES = frozenset({"approval_request", "substitution_notice"})
 
 
 def _render_for_staff(row: OutboxMessage) -> RenderedEmail:

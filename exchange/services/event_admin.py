@@ -48,6 +48,10 @@ class EventDraft:
     partner_countries: list[str] = field(default_factory=list)
     # Organizers hear of delegations awaiting approval in a daily digest rather than one email each.
     approval_digest: bool = False
+    # Until when delegations may replace a delegate (None: until registration closes), and whether a substitute
+    # awaits approval.
+    substitution_deadline: datetime | None = None
+    substitutes_need_approval: bool = False
     # The venue's position in degrees: both or neither.
     latitude: float | None = None
     longitude: float | None = None
@@ -78,6 +82,8 @@ def _check(draft: EventDraft, event_id: int | None) -> None:
         raise EventRefused(_l("The event must end after it starts."))
     if draft.registration_closes_at <= draft.registration_opens_at:
         raise EventRefused(_l("Registration must close after it opens."))
+    if draft.substitution_deadline is not None and draft.substitution_deadline > draft.ends_at:
+        raise EventRefused(_l("Substitutions must close before the event ends."))
     if coordinates_problem(draft.latitude, draft.longitude):
         raise EventRefused(_l("Enter the venue's latitude (−90 to 90) and longitude (−180 to 180), or neither."))
     taken = db.session.scalar(select(Event.id).where(Event.slug == draft.slug, Event.id != (event_id or 0)))
@@ -289,6 +295,8 @@ def duplicate_for_next_year(actor: Actor, event_id: int) -> Event:
         max_delegation_size=source.max_delegation_size,
         partner_countries=list(source.partner_countries),
         approval_digest=source.approval_digest,
+        substitution_deadline=shifted(source.substitution_deadline) if source.substitution_deadline else None,
+        substitutes_need_approval=source.substitutes_need_approval,
         latitude=source.latitude,
         longitude=source.longitude,
         contact_name=source.contact_name,

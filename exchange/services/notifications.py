@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from ..models import Registration
+from ..models import Registration, RegistrationStatus
 from .calendar import CalendarStamp
 from .outbox import queue_email
 
@@ -28,11 +28,13 @@ class Notice(enum.StrEnum):
     LINK = "link"  # someone tried to register this address again: here is the existing registration
     DELEGATES_APPROVED = "delegates_approved"  # some delegates approved; others still await a decision
     DELEGATES_DECLINED = "delegates_declined"  # some delegates declined; the rest of the delegation stands
+    SUBSTITUTED = "substituted"  # the contact replaced a delegate by someone else
 
 
 # No calendar file for people who have no place (yet, or any more, in the case of "declined"), nor for a
-# delegation told that some of its delegates were declined (its entry stands). EVENT_CANCELLED's file removes the entry.
-_WITHOUT_CALENDAR = {Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED, Notice.DELEGATES_DECLINED}
+# delegation told that some of its delegates were declined or replaced (its entry stands).
+# EVENT_CANCELLED's file removes the entry.
+_WITHOUT_CALENDAR = {Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED, Notice.DELEGATES_DECLINED, Notice.SUBSTITUTED}
 
 
 def _subject(notice: Notice, title: str):
@@ -64,6 +66,8 @@ def _subject(notice: Notice, title: str):
             return _l("Delegates approved: %(title)s", title=title)
         case Notice.DELEGATES_DECLINED:
             return _l("Delegates not accepted: %(title)s", title=title)
+        case Notice.SUBSTITUTED:
+            return _l("Delegate replaced: %(title)s", title=title)
 
 
 def intro(notice: Notice, registration: Registration, title: str, delegate_ids: Sequence[int] = ()) -> str:
@@ -74,9 +78,8 @@ def intro(notice: Notice, registration: Registration, title: str, delegate_ids: 
     must still confirm its address is told how, and by when. `delegate_ids`:
     the delegates a per-delegate decision was about, named in the text.
     """
-    wanted = set(delegate_ids)
-    names = ", ".join(delegate.full_name for delegate in registration.all_delegates if delegate.id in wanted) if wanted else ""
-    text = _intro(notice, registration, title, names)
+    by_id = {delegate.id: delegate.full_name for delegate in registration.all_delegates} if delegate_ids else {}
+    text = _intro(notice, registration, title, [by_id[number] for number in delegate_ids if number in by_id])
     if notice in (Notice.PENDING, Notice.PROMOTED) and registration.awaits_address_confirmation:
         hours = current_app.config["DELEGATION_CONFIRM_HOURS"]
         text += " " + ngettext(
@@ -89,7 +92,25 @@ def intro(notice: Notice, registration: Registration, title: str, delegate_ids: 
     return text
 
 
-def _intro(notice: Notice, registration: Registration, title: str, names: str) -> str:
+def _substitution_intro(registration: Registration, title: str, replaced: str = "", substitute: str = "") -> str:
+    if registration.status == RegistrationStatus.PENDING:
+        return gettext(
+            "%(new)s now replaces %(old)s in your delegation for %(title)s. The organizers will review the change and "
+            "email you their decision; %(old)s's ticket no longer works.",
+            new=substitute,
+            old=replaced,
+            title=title,
+        )
+    return gettext(
+        "%(new)s now replaces %(old)s in your delegation for %(title)s. %(old)s's ticket no longer works; the new "
+        "tickets are attached as QR codes.",
+        new=substitute,
+        old=replaced,
+        title=title,
+    )
+
+
+def _intro(notice: Notice, registration: Registration, title: str, names: list[str]) -> str:
     match notice:
         case Notice.CONFIRMED:
             return gettext("Your registration for %(title)s is confirmed.", title=title)
@@ -153,15 +174,17 @@ def _intro(notice: Notice, registration: Registration, title: str, names: str) -
                 "The organizers have approved these delegates for %(title)s: %(names)s. Their tickets are attached as QR "
                 "codes to show at the entrance. The other delegates still await the organizers' decision.",
                 title=title,
-                names=names,
+                names=", ".join(names),
             )
         case Notice.DELEGATES_DECLINED:
             return gettext(
                 "We are sorry: the organizers could not accept these delegates for %(title)s: %(names)s. Their seats have "
                 "been released; the rest of your delegation is unchanged.",
                 title=title,
-                names=names,
+                names=", ".join(names),
             )
+        case Notice.SUBSTITUTED:
+            return _substitution_intro(registration, title, *names[:2])
 
 
 def notify(registration: Registration, notice: Notice, message: str = "", delegates: Sequence[int] = ()) -> None:

@@ -30,6 +30,7 @@ from ..errors import (
     SeatLimitReached,
 )
 from ..extensions import db
+from ..i18n import format_short_date
 from ..models import (
     ACTIVE_STATUSES,
     SEAT_HOLDING_STATUSES,
@@ -54,7 +55,7 @@ from ..models import (
 from . import transitions
 from .answer_files import remove_answer_files
 from .answer_store import Answers, AnswerWriter, has_answers
-from .approval_requests import tell_organizers
+from .approval_requests import tell_organizers, tell_organizers_of_substitution
 from .calendar import CalendarStamp
 from .notifications import Notice, notice_email, notify
 from .outbox import outbox_values
@@ -510,6 +511,54 @@ def update_delegates(
         for other in fill_from_waitlist(event):
             notify_promoted(other)
     return change
+
+
+@transactional
+def substitute(registration_id: int, delegate_key: str, data: DelegateData) -> Delegate:
+    """The contact replaces one delegate by another person, until the event's substitution deadline.
+
+    The replaced delegate stays on record as `substituted` (their ticket stops
+    working, their answers go); the substitute takes their place in the list
+    and their seat, with a new ticket: approved at once if the replaced person
+    was, unless the event wants substitutes approved (then the delegation
+    awaits approval again for them alone). The contact is emailed (with the
+    new ticket) and the organizers are told. The registration's row is locked
+    first, so two substitutions of one delegate at once make one: the later
+    finds the delegate gone. Raises RegistrationLocked (past the deadline, the
+    delegation not holding its seats, the delegate no longer on the list).
+    """
+    registration = transitions.begin(registration_id, Transition.SUBSTITUTE)
+    event = registration.event
+    if not event.takes_substitutions():
+        raise RegistrationLocked(substitutions_closed(event))
+    replaced = next((delegate for delegate in registration.delegates if delegate.key == delegate_key), None)
+    if replaced is None:  # replaced or declined a moment ago, or a key from elsewhere
+        raise RegistrationLocked(_l("This delegate is no longer on the delegation's list: nothing was changed."))
+    keeps_approval = replaced.status == DelegateStatus.APPROVED and not event.substitutes_need_approval
+    substitute = Delegate(status=DelegateStatus.APPROVED if keeps_approval else DelegateStatus.PENDING, replaces_id=replaced.id)
+    _apply_delegate(substitute, replaced.sort_order, data)
+    writer = AnswerWriter(registration, event)
+    writer.forget_delegates([replaced.id])
+    replaced.status = DelegateStatus.SUBSTITUTED
+    registration.delegates.append(substitute)
+    db.session.flush()
+    db.session.expire(registration, ["delegates"])
+    writer.write(data.answers, AskedOf.DELEGATE, substitute)
+    _remove_after_commit(writer.replaced_files)
+    back_for_approval = registration.status == RegistrationStatus.CONFIRMED and not keeps_approval
+    record_change(registration, "substituted", RegistrationStatus.PENDING if back_for_approval else None)
+    registration.changes[-1].note = f"{replaced.full_name} → {substitute.full_name}"
+    notify(registration, Notice.SUBSTITUTED, delegates=[replaced.id, substitute.id])
+    tell_organizers_of_substitution(registration, replaced, substitute)
+    return substitute
+
+
+def substitutions_closed(event: Event):
+    """Why a delegate can no longer be replaced here, and what to do instead, in the reader's language."""
+    return _l(
+        "Delegates could be replaced until %(date)s. To replace someone now, please write to the organizers.",
+        date=format_short_date(event.substitutions_close_at, event.timezone),
+    )
 
 
 @transactional

@@ -73,6 +73,8 @@ def refusal(transition: Transition, registration: Registration):
         return _l("Only a delegation awaiting approval can be approved.")
     if transition == Transition.DECLINE:
         return _l("Only a delegation awaiting approval or on the waiting list can be declined.")
+    if transition == Transition.SUBSTITUTE:
+        return _l("Delegates can be replaced only while the delegation holds its seats.")
     if transition == Transition.DECLINE_DELEGATES:
         return _l("Delegates can be declined one by one only while their delegation awaits approval or is approved.")
     return _l("This registration is no longer active and cannot be changed.")

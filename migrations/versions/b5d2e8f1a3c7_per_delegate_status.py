@@ -1,4 +1,4 @@
-"""each delegate's own status: pending, approved, declined, substituted or cancelled
+"""each delegate's own status (pending, approved, declined, substituted, cancelled), substitutions
 
 Revision ID: b5d2e8f1a3c7
 Revises: 7a3c9e2d4b61
@@ -7,6 +7,8 @@ Create Date: 2026-12-04 01:30:00
 """
 from alembic import op
 import sqlalchemy as sa
+
+from exchange.models.types import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
@@ -25,6 +27,13 @@ def upgrade():
     if op.get_bind().dialect.name != 'sqlite':
         allowed = ", ".join(f"'{status}'" for status in DELEGATE_STATUSES)
         op.create_check_constraint(op.f('ck_delegate_delegate_status'), 'delegate', f"status IN ({allowed})")
+    op.add_column('delegate', sa.Column('replaces_id', sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name != 'sqlite':  # SQLite cannot add a foreign key in place; the model keeps it
+        op.create_foreign_key(
+            op.f('fk_delegate_replaces_id_delegate'), 'delegate', 'delegate', ['replaces_id'], ['id'], ondelete='SET NULL'
+        )
+    op.add_column('event', sa.Column('substitution_deadline', UTCDateTime(timezone=True), nullable=True))
+    op.add_column('event', sa.Column('substitutes_need_approval', sa.Boolean(), server_default='0', nullable=False))
     # Until now a delegation was approved or not as a whole: the delegates of an approved one are approved.
     # Those of a waiting, declined or cancelled one stay pending; the delegation's status tells the rest.
     delegate = sa.table('delegate', sa.column('status', sa.String), sa.column('registration_id', sa.Integer))
@@ -41,6 +50,11 @@ def upgrade():
 def downgrade():
     # The delegates declined, replaced or cancelled one by one leave the delegation, as they would have before.
     op.execute("DELETE FROM delegate WHERE status NOT IN ('pending', 'approved')")
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('substitutes_need_approval')
+        batch_op.drop_column('substitution_deadline')
     if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint(op.f('fk_delegate_replaces_id_delegate'), 'delegate', type_='foreignkey')
         op.drop_constraint(op.f('ck_delegate_delegate_status'), 'delegate', type_='check')
+    op.drop_column('delegate', 'replaces_id')
     op.drop_column('delegate', 'status')

@@ -30,6 +30,8 @@ from exchange.models import (
     RegistrationChange,
     RegistrationStatus,
 )
+from exchange.services.audit import Actor
+from exchange.services.registration_admin import approve
 from exchange.services.registrations import register
 from exchange.services.tickets import tickets
 from exchange.services.tokens import issue_manage_token
@@ -358,6 +360,44 @@ def test_two_delegate_additions_that_together_exceed_capacity_add_once(start_ser
         assert seats == [6] * 8 and delegates == 8 * 6
     else:
         assert result.server_errors or result.drift or any(s > 6 for s in seats) or delegates > 8 * 6, result
+
+
+# Two substitutions of one delegate at once ---------------------------------------------------------------------
+
+
+@LOCKING
+def test_two_substitutions_of_one_delegate_at_once_make_one(start_server, runner, make_event, make_user, delegation, locking):
+    event = make_event(capacity=100)
+    organizer = Actor(user=make_user("one@example.org", events=[event]), ip_address="127.0.0.1")
+    outcomes = [register(event.id, delegation(size=2, email=f"s{n}@example.org", language="en")) for n in range(12)]
+    for outcome in outcomes:
+        approve(organizer, outcome.registration.id)
+    keys = [db.session.get(Registration, o.registration.id).delegates[0].key for o in outcomes]
+    before = _emails()
+    with _server(start_server, locking) as base_url:
+        actions = []
+        for outcome, key in zip(outcomes, keys, strict=True):
+            for name in ("Substitute A", "Substitute B"):  # the contact's two tabs, or two colleagues
+                session = Session(base_url)
+                session.get(f"/en/r/{outcome.token}")
+                data = {"substitute-csrf_token": session.token, "substitute-replaces": key, "substitute-full_name": name}
+                actions.append(lambda s=session, t=outcome.token, d=data: s.post(f"/en/r/{t}/substitute", d))
+        answers = all_at_once(actions)
+    db.session.rollback()  # see what the server committed
+    substituted = _history("substituted")
+    seated = Counter(db.session.scalars(select(Delegate.registration_id).where(Delegate.status.in_(["pending", "approved"]))))
+    result = _finish(runner, "two substitutions of one delegate", answers, before, locking, seated=dict(seated))
+    if locking:
+        assert result.server_errors == 0 and result.drift == []
+        # The later one finds the delegate gone: in the form's list of whom to replace (422), or under the lock (200).
+        losers = [a for a in answers if a.status != 303]
+        assert len(losers) == 12 and {a.status for a in losers} <= {200, 422}
+        assert all("no longer on the delegation" in a.body or "Please choose one of the options" in a.body for a in losers)
+        assert set(substituted.values()) == {1} and len(substituted) == 12
+        assert set(seated.values()) == {2} and result.emails["registration_substituted"] == 12
+    else:
+        twice = any(count > 1 for count in substituted.values()) or any(count > 2 for count in seated.values())
+        assert result.server_errors or result.drift or twice, result
 
 
 # Twenty cancellations at once, a hundred waiting -----------------------------------------------------------

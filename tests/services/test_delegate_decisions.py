@@ -1,11 +1,14 @@
-"""Each delegate's own status: approved or declined one by one, with seats, tickets, door, lists and emails following."""
+"""Each delegate's own status: approved or declined one by one, replaced by the contact, with seats, tickets,
+door, lists and emails following."""
+
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from exchange.errors import ExchangeError, RegistrationLocked
 from exchange.extensions import db
-from exchange.models import Delegate, DelegateStatus, Event, OutboxMessage, Registration, RegistrationStatus
+from exchange.models import Delegate, DelegateStatus, Event, OutboxMessage, Registration, RegistrationStatus, utcnow
 from exchange.services import registration_admin as actions
 from exchange.services.audit import Actor
 from exchange.services.checkin import CheckInRefused, check_in, door_counts, door_list
@@ -13,7 +16,7 @@ from exchange.services.emails import render
 from exchange.services.exports import attendee_rows
 from exchange.services.privacy import erase_registration, personal_data
 from exchange.services.registration_admin import DelegateDecision, decide_delegates
-from exchange.services.registrations import ContactData, DelegateData, register, update_delegates
+from exchange.services.registrations import ContactData, DelegateData, register, substitute, update_delegates
 from exchange.services.statistics import event_statistics, overview
 from exchange.services.tickets import tickets
 
@@ -254,3 +257,84 @@ def test_the_contacts_data_download_and_erasure_cover_delegates_no_longer_on_the
     actions.cancel_by_organizer(actor, group.id)
     erase_registration(group.id)
     assert [delegate.full_name for delegate in _fresh(group.id).all_delegates] == ["", ""]
+
+
+# Substitutions ---------------------------------------------------------------------------------------------
+
+
+def test_a_contact_replaces_an_approved_delegate_who_hands_over_place_and_seat(actor, make_event, make_user, delegation):
+    event = make_event(capacity=3)
+    make_user("organizer@example.org", events=[event])
+    group = register(event.id, delegation(size=3, language="en")).registration
+    actions.approve(actor, group.id)
+    group = _fresh(group.id)
+    leaving = group.delegates[1]
+    old_ticket = next(ticket for ticket in tickets(group) if ticket.holder == "Delegate 2")
+
+    new = substitute(group.id, leaving.key, DelegateData(full_name="Nguyễn Văn Bình", nationality="VN"))
+
+    group = _fresh(group.id)
+    assert group.status == RegistrationStatus.CONFIRMED and group.seats == 3
+    assert [(d.full_name, d.status.value) for d in group.delegates] == [
+        ("Delegate 1", "approved"), ("Nguyễn Văn Bình", "approved"), ("Delegate 3", "approved"),
+    ]  # fmt: skip
+    assert db.session.get(Delegate, leaving.id).status == DelegateStatus.SUBSTITUTED
+    assert db.session.get(Delegate, new.id).replaces_id == leaving.id
+    assert db.session.get(Event, event.id).seats_taken == 3
+    assert "Nguyễn Văn Bình" in [ticket.holder for ticket in tickets(group)] and old_ticket.url not in [
+        t.url for t in tickets(group)
+    ]
+    assert group.changes[-1].action == "substituted" and group.changes[-1].note == "Delegate 2 → Nguyễn Văn Bình"
+    email = render(_last_email("registration_substituted"))
+    assert "Nguyễn Văn Bình now replaces Delegate 2" in email.text
+    assert any(a.filename.endswith(".png") for a in email.attachments)
+    told = _last_email("substitution_notice")
+    assert told.recipient == "organizer@example.org" and "Delegate 2" not in str(told.context)
+    assert "nothing awaits your approval" in render(told).text
+
+
+def test_a_substitute_awaits_approval_where_the_event_wants_it(actor, make_event, make_user, delegation):
+    event = make_event(substitutes_need_approval=True)
+    make_user("organizer@example.org", events=[event])
+    group = register(event.id, delegation(size=2, language="en")).registration
+    actions.approve(actor, group.id)
+    leaving = _fresh(group.id).delegates[0]
+
+    new = substitute(group.id, leaving.key, DelegateData(full_name="Lee Ji-woo"))
+
+    group = _fresh(group.id)
+    assert group.status == RegistrationStatus.PENDING
+    assert db.session.get(Delegate, new.id).status == DelegateStatus.PENDING
+    assert [ticket.holder for ticket in tickets(group)] == ["Delegate 2"]  # the other one still gets in
+    assert "The substitute awaits your approval." in render(_last_email("substitution_notice")).text
+    assert "will review the change" in render(_last_email("registration_substituted")).text
+    decide_delegates(actor, group.id, [new.id], APPROVE)
+    assert _fresh(group.id).status == RegistrationStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("why", ["past the deadline", "already replaced", "another delegation's delegate", "waiting"])
+def test_a_substitution_that_cannot_happen_changes_nothing(actor, make_event, delegation, why):
+    now = utcnow()
+    event = make_event(
+        capacity=2 if why == "waiting" else 10,
+        substitution_deadline=now - timedelta(minutes=1) if why == "past the deadline" else None,
+    )
+    group = register(event.id, delegation(size=2)).registration
+    other = register(event.id, delegation(size=1, email="other@example.org")).registration
+    key = group.delegates[0].key
+    if why == "already replaced":
+        substitute(group.id, key, DelegateData(full_name="First substitute"))
+    elif why == "another delegation's delegate":
+        key = other.delegates[0].key
+    elif why == "waiting":
+        group = other
+        assert _fresh(other.id).status == RegistrationStatus.WAITLISTED
+        key = other.delegates[0].key
+    before = (_names(_fresh(group.id)), db.session.query(OutboxMessage).count())
+
+    with pytest.raises(RegistrationLocked) as refused:
+        substitute(group.id, key, DelegateData(full_name="Second substitute"))
+
+    assert (_names(_fresh(group.id)), db.session.query(OutboxMessage).count()) == before
+    if why == "past the deadline":
+        assert "could be replaced until" in str(refused.value.message)

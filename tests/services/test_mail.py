@@ -31,7 +31,7 @@ from exchange.services.calendar import registration_calendar
 from exchange.services.mailer import claim_next, send_due
 from exchange.services.notifications import Notice, _subject, notify
 from exchange.services.outbox import queue_email
-from exchange.services.registrations import cancel, expire_pending, register
+from exchange.services.registrations import DelegateData, cancel, expire_pending, register, substitute
 from exchange.services.reminders import queue_reminders
 from exchange.services.seats import release_seats
 from exchange.services.tickets import read_ticket_code, tickets
@@ -88,7 +88,7 @@ def test_a_korean_registration_puts_a_korean_email_with_calendar_and_qr_in_the_m
 def _make_notice(kind, event, individual, delegation, lang, message="Bus leaves at 07:00."):
     """A registration in the state that `kind` announces, its notice queued (with `message` if an organizer writes one)."""
     delegates_decided = (Notice.DELEGATES_APPROVED, Notice.DELEGATES_DECLINED)
-    if kind in (Notice.PENDING, Notice.APPROVED, Notice.DECLINED, Notice.LAPSED, *delegates_decided):
+    if kind in (Notice.PENDING, Notice.APPROVED, Notice.DECLINED, Notice.LAPSED, Notice.SUBSTITUTED, *delegates_decided):
         registration = register(event.id, delegation(size=2, language=lang)).registration
     else:
         registration = register(event.id, individual(language=lang)).registration
@@ -104,6 +104,9 @@ def _make_notice(kind, event, individual, delegation, lang, message="Bus leaves 
         return registration
     if kind == Notice.LAPSED:
         assert expire_pending(now=utcnow() + timedelta(hours=49)) == 1  # its address was never confirmed
+        return registration
+    if kind == Notice.SUBSTITUTED:
+        substitute(registration.id, registration.delegates[0].key, DelegateData(full_name="Substitute 1"))  # queues it
         return registration
     if kind in (Notice.CONFIRMED, Notice.PENDING):
         return registration  # registering queued it
@@ -138,12 +141,14 @@ def test_every_email_in_every_language(smtp_server, make_event, individual, dele
         assert f"https://events.example.test/{lang}/r/" in body
         assert "{{" not in body and "%(" not in body
     assert f'<html lang="{lang}">' in html
-    without_calendar = (Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED, Notice.DELEGATES_DECLINED)
+    without_calendar = (Notice.WAITLISTED, Notice.DECLINED, Notice.LAPSED, Notice.DELEGATES_DECLINED, Notice.SUBSTITUTED)
     assert ("text/calendar" in parts) == (kind not in without_calendar)
     with_tickets = (Notice.CONFIRMED, Notice.PROMOTED, Notice.APPROVED, Notice.REMINDER, Notice.LINK, Notice.DELEGATES_APPROVED)
     assert ("image/png" in parts) == (kind in with_tickets)
     if kind in (Notice.DELEGATES_APPROVED, Notice.DELEGATES_DECLINED):
         assert "Delegate 1" in text and "Bus leaves at 07:00." in text
+    if kind == Notice.SUBSTITUTED:
+        assert "Substitute 1" in text and "Delegate 1" in text  # who replaces whom
     if lang != "en":
         english_intro_words = {"registration", "waiting", "delegation", "organizers"}
         assert not english_intro_words & set(text.lower().split()), text

@@ -217,3 +217,22 @@ def test_the_editor_lists_the_mistakes_of_every_language_at_once(client, login, 
     summary = page[page.index("data-error-summary") : page.index("</ul>", page.index("data-error-summary"))]
     assert [line.split('"')[0] for line in summary.split('href="#')[1:]] == ["capacity", "content-vi-title", "content-ko-title"]
     assert page.count('aria-invalid="true"') == 3
+
+
+def test_the_editor_sets_until_when_delegations_may_replace_someone_and_whether_substitutes_need_approval(
+    client, login, organizer
+):
+    login(organizer[0])
+    form = _event_form(allows_delegations="y", substitution_deadline="2031-05-31T18:00", substitutes_need_approval="y")
+    assert client.post("/organizer/events/new", data=form).status_code == 303
+    event = db.session.scalar(select(Event).where(Event.slug == "mekong-day-2031"))
+    assert event.substitution_deadline.isoformat() == "2031-05-31T11:00:00+00:00"  # 18:00 in Cần Thơ
+    assert event.substitutes_need_approval is True
+    page = client.get("/organizer/events/mekong-day-2031/edit").get_data(as_text=True)
+    assert 'value="2031-05-31T18:00"' in page
+
+    late = client.post("/organizer/events/mekong-day-2031/edit", data=form | {"substitution_deadline": "2031-06-02T09:00"})
+    assert "Substitutions must close before the event ends." in late.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.scalar(select(Event.substitution_deadline).where(Event.slug == "mekong-day-2031"))
+    assert kept.isoformat() == "2031-05-31T11:00:00+00:00"

@@ -152,3 +152,80 @@ def test_the_registrations_list_says_how_many_delegates_of_a_pending_delegation_
     client.post(_url(event, group, "approve"), data={"delegate": [str(group.delegates[0].id)]})
     page = client.get(f"/organizer/events/{event.slug}/registrations").get_data(as_text=True)
     assert "1 of 3 approved" in page
+
+
+# Substitutions from the contact's page ------------------------------------------------------------------------
+
+
+def _contact_page(group) -> str:
+    token = issue_manage_token(_fresh(group.id))
+    db.session.commit()
+    return f"/en/r/{token}"
+
+
+def test_the_contact_replaces_a_delegate_from_their_page(client, login, organizer, delegation):
+    user, event = organizer
+    group = register(event.id, delegation(size=2, language="en")).registration
+    login(user)
+    client.post(_url(event, group, "approve"), data={"delegate": [str(d.id) for d in group.delegates]})
+    login(None)
+    page_url = _contact_page(group)
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Replace a delegate" in page and 'name="substitute-replaces"' in page
+    leaving = _fresh(group.id).delegates[0]
+
+    response = client.post(
+        f"{page_url}/substitute",
+        data={"substitute-replaces": leaving.key, "substitute-full_name": "Phạm Minh Châu", "substitute-nationality": "Vietnam"},
+    )
+
+    assert response.status_code == 303
+    assert _statuses(group.id) == ["substituted", "approved", "approved"]
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Phạm Minh Châu is now on your delegation&#39;s list" in page and "· Replaced" in page
+    assert [d.nationality for d in _fresh(group.id).delegates] == ["VN", "KR"]
+
+
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({"substitute-full_name": "No one chosen"}, "Please choose one."),
+        ({"substitute-replaces": "forged-key", "substitute-full_name": "Forged"}, "Please choose one of the options"),
+        ({"substitute-replaces": "KEY"}, "This field is required"),
+    ],
+    ids=["nobody chosen", "forged key", "no name"],
+)
+def test_a_substitution_form_with_a_mistake_says_so_and_changes_nothing(client, organizer, delegation, form, message):
+    _user, event = organizer
+    group = register(event.id, delegation(size=1, language="en")).registration
+    page_url = _contact_page(group)
+    data = {name: (group.delegates[0].key if value == "KEY" else value) for name, value in form.items()}
+    response = client.post(f"{page_url}/substitute", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _statuses(group.id) == ["pending"]
+
+
+def test_after_the_deadline_the_page_says_whom_to_write_to(client, make_event, delegation):
+    from datetime import timedelta
+
+    from exchange.models import utcnow
+
+    event = make_event(contact_email="protocol@cantho.gov.vn", substitution_deadline=utcnow() - timedelta(hours=1))
+    group = register(event.id, delegation(size=1, language="en")).registration
+    page_url = _contact_page(group)
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Delegates could be replaced until" in page and 'href="mailto:protocol@cantho.gov.vn"' in page
+    assert 'name="substitute-replaces"' not in page
+    response = client.post(
+        f"{page_url}/substitute", data={"substitute-replaces": group.delegates[0].key, "substitute-full_name": "Late"}
+    )
+    assert "could be replaced until" in response.get_data(as_text=True)
+    assert _statuses(group.id) == ["pending"]
+
+
+def test_the_event_editor_sets_the_substitution_deadline_and_approval(client, login, organizer):
+    user, event = organizer
+    login(user)
+    page = client.get(f"/organizer/events/{event.slug}/edit").get_data(as_text=True)
+    assert 'name="substitution_deadline"' in page and 'name="substitutes_need_approval"' in page
