@@ -232,12 +232,22 @@ def _by_category(event: Event) -> dict[AttendeeCategory, int]:
 
 
 def _by_country(event: Event) -> list[tuple[str, int]]:
-    attendees = func.sum(Registration.seats).label("attendees")
+    """Active attendees per country: an individual's country, each delegate's nationality (else their delegation's)."""
+    active = (Registration.event_id == event.id, Registration.status.in_(_ACTIVE))
+    individuals = select(Registration.country.label("country")).where(*active, Registration.kind == RegistrationKind.INDIVIDUAL)
+    delegates = (
+        select(func.coalesce(func.nullif(Delegate.nationality, ""), Registration.country).label("country"))
+        .select_from(Delegate)
+        .join(Registration, Delegate.registration_id == Registration.id)
+        .where(*active, Delegate.status.in_(sorted(SEATED_DELEGATE_STATUSES)))
+    )
+    people = union_all(individuals, delegates).subquery()
+    attendees = func.count().label("attendees")
     rows = db.session.execute(
-        select(Registration.country, attendees)
-        .where(Registration.event_id == event.id, Registration.status.in_(_ACTIVE), Registration.country != "")
-        .group_by(Registration.country)
-        .order_by(attendees.desc(), Registration.country)
+        select(people.c.country, attendees)
+        .where(people.c.country != "")
+        .group_by(people.c.country)
+        .order_by(attendees.desc(), people.c.country)
     )
     return [(country, count) for country, count in rows]
 

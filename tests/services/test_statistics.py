@@ -49,6 +49,7 @@ def mixed_event(make_event, individual, delegation):
     }
     japan = delegation(size=2, email="consulate@example.jp")
     japan.contact.country = "JP"
+    japan.delegates[0].nationality, japan.delegates[1].nationality = "VN", ""  # a Vietnamese interpreter; one not given
     people["japan"] = register(event.id, japan)
     people["claire"] = register(event.id, individual(email="claire@example.com", category=AttendeeCategory.STUDENT, country="FR"))
     cancel(people["claire"].registration.id)
@@ -86,8 +87,9 @@ def test_counts_by_status_kind_category_and_country(mixed_event):
         AttendeeCategory.PARTNER: 0,
         AttendeeCategory.OTHER: 0,
     }
-    # Attendees, most first, ties by code; the cancelled French registrant is not counted.
-    assert stats.by_country == [("KR", 4), ("JP", 2), ("VN", 2), ("TH", 1)]
+    # Attendees, most first, ties by code: each delegate by nationality (else the delegation's country); the
+    # cancelled French registrant is not counted.
+    assert stats.by_country == [("KR", 4), ("VN", 3), ("JP", 1), ("TH", 1)]
     assert stats.confirmed_attendees == 3
 
 
