@@ -303,9 +303,11 @@ def registration_bulk(slug: str):
 
 def _detail(event: Event, registration: Registration, revealed: int | None = None):
     answers = registration_answers(registration, current_user.language, revealed)
+    # Who each delegate replaced, from the one list of every delegate ever named (no query per row).
+    names = {delegate.id: delegate.full_name for delegate in registration.all_delegates} if registration.is_delegation else {}
     return render_template(
         "manage/registration_detail.html", event=event, registration=registration, answers=answers, form=MessageForm(),
-        answer_file=lambda answer: _answer_file_url(event, registration, answer),
+        answer_file=lambda answer: _answer_file_url(event, registration, answer), delegate_names=names,
     )  # fmt: skip
 
 

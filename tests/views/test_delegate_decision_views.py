@@ -229,3 +229,14 @@ def test_the_event_editor_sets_the_substitution_deadline_and_approval(client, lo
     login(user)
     page = client.get(f"/organizer/events/{event.slug}/edit").get_data(as_text=True)
     assert 'name="substitution_deadline"' in page and 'name="substitutes_need_approval"' in page
+
+
+def test_the_organizers_page_says_whom_a_substitute_replaces(client, login, organizer, delegation):
+    from exchange.services.registrations import DelegateData, substitute
+
+    user, event = organizer
+    group = register(event.id, delegation(size=2)).registration
+    substitute(group.id, group.delegates[1].key, DelegateData(full_name="Phạm Minh Châu"))
+    login(user)
+    page = client.get(f"/organizer/events/{event.slug}/registrations/{group.reference}").get_data(as_text=True)
+    assert '<bdi>Phạm Minh Châu</bdi></label><br><span class="muted">replaces <bdi>Delegate 2</bdi>' in page
