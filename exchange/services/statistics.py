@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, case, cast, func, select, union_all
+from sqlalchemy import Date, String, case, cast, func, select, type_coerce, union_all
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from ..extensions import db
@@ -242,14 +242,12 @@ def _by_country(event: Event) -> list[tuple[str, int]]:
         .where(*active, Delegate.status.in_(sorted(SEATED_DELEGATE_STATUSES)))
     )
     people = union_all(individuals, delegates).subquery()
+    country = type_coerce(people.c.country, String)  # a union's columns come out untyped
     attendees = func.count().label("attendees")
     rows = db.session.execute(
-        select(people.c.country, attendees)
-        .where(people.c.country != "")
-        .group_by(people.c.country)
-        .order_by(attendees.desc(), people.c.country)
+        select(country, attendees).where(country != "").group_by(country).order_by(attendees.desc(), country)
     )
-    return [(country, count) for country, count in rows]
+    return [(code, count) for code, count in rows]
 
 
 def _checked_in(event_ids: Iterable[int]) -> dict[int, int]:
