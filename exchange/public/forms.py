@@ -237,6 +237,19 @@ class DelegateForm(WithoutQuestions, Form):
     interpreter_language = interpreter_field()
 
 
+def delegate_data_of(form, key: str = "") -> DelegateData:
+    """One person's delegate fields (a delegation row, or the manage page's substitute) and answers, as the services take them."""
+    return DelegateData(
+        key=key,
+        full_name=form.full_name.data,
+        position=form.position.data or "",
+        nationality=form.nationality.data or "",
+        dietary=form.dietary.data or "",
+        interpreter_language=form.interpreter_language.data or "",
+        answers=form.answer_inputs(),
+    )
+
+
 _DELEGATE_ROW = re.compile(r"delegates-(\d{1,6})-")
 
 
@@ -405,18 +418,7 @@ class DelegationDetailsForm(WithoutQuestions, FlaskForm):
         )
 
     def delegate_data(self) -> list[DelegateData]:
-        return [
-            DelegateData(
-                key=row.key.data or "",
-                full_name=row.full_name.data,
-                position=row.position.data or "",
-                nationality=row.nationality.data or "",
-                dietary=row.dietary.data or "",
-                interpreter_language=row.interpreter_language.data or "",
-                answers=row.answer_inputs(),
-            )
-            for row in (entry.form for entry in self.delegates.entries)
-        ]
+        return [delegate_data_of(row, key=row.key.data or "") for row in (entry.form for entry in self.delegates.entries)]
 
 
 class DelegationForm(DelegationDetailsForm):

@@ -10,6 +10,7 @@ from ..public.forms import (
     NAME_LIMIT,
     POSITION_LIMIT,
     WithoutQuestions,
+    delegate_data_of,
     interpreter_field,
     nationality_field,
     select_field,
@@ -65,11 +66,4 @@ class SubstituteForm(WithoutQuestions, FlaskForm):
         self.replaces.choices = [("", _l("Choose…")), *((d.key, d.full_name) for d in registration.delegates)]
 
     def delegate_data(self) -> DelegateData:
-        return DelegateData(
-            full_name=self.full_name.data,
-            position=self.position.data or "",
-            nationality=self.nationality.data or "",
-            dietary=self.dietary.data or "",
-            interpreter_language=self.interpreter_language.data or "",
-            answers=self.answer_inputs(),
-        )
+        return delegate_data_of(self)
