@@ -14,7 +14,7 @@ from ..errors import DelegationTooLarge, ExchangeError
 from ..extensions import csrf, limiter
 from ..http import with_files
 from ..i18n import localize_blueprint
-from ..models import AskedOf, Registration
+from ..models import AskedOf, Registration, Transition
 from ..public.answer_forms import delegation_form, individual_form, load_answers, with_questions
 from ..public.forms import ContactForm, DelegationDetailsForm, bounded_delegation_formdata
 from ..services.answers import shared_answers
@@ -30,6 +30,7 @@ from ..services.registrations import (
 )
 from ..services.tickets import tickets
 from ..services.tokens import ManageLinkExpired, registration_for_token
+from ..services.transitions import refusal
 from .forms import CancelForm, ConfirmAddressForm, EraseForm, SubstituteForm
 
 bp = Blueprint("registrant", __name__, url_prefix="/<lang>/r")
@@ -157,9 +158,9 @@ def registration_substitute(token: str):
     """The delegation's contact replaces one delegate by another person, until the substitution deadline."""
     registration = _registration(token)
     form = _substitute_form(registration, with_files(request.form))
-    if form is None:
-        return _render(registration, token, _edit_form(registration), CancelForm(), status=409,
-                       error=str(_("Delegates can be replaced only while the delegation holds its seats.")))  # fmt: skip
+    if form is None:  # an individual's link, or a delegation no longer holding its seats
+        why = refusal(Transition.SUBSTITUTE, registration)
+        return _render(registration, token, _edit_form(registration), CancelForm(), error=str(why), status=409)
     if not form.validate_on_submit():
         return _render(registration, token, _edit_form(registration), CancelForm(), substitute_form=form, status=422)
     try:

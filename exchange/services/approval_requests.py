@@ -82,7 +82,7 @@ def _context(event: Event, title: str, delegations: Sequence[Registration]) -> d
     }
 
 
-def tell_organizers_of_substitution(registration: Registration, replaced: Delegate, substitute: Delegate) -> None:
+def tell_organizers_of_substitution(registration: Registration, substitute: Delegate) -> None:
     """Queue one email per organizer saying that a delegation replaced a delegate (and whether the substitute awaits approval).
 
     The stored words name the delegation, not the people: the organizer opens the
@@ -99,7 +99,7 @@ def tell_organizers_of_substitution(registration: Registration, replaced: Delega
             template="substitution_notice",
             context={
                 "title": title,
-                "organization": registration.organization or registration.full_name,
+                "organization": registration.organization,
                 "reference": registration.reference,
                 "needs_approval": substitute.status == DelegateStatus.PENDING,
                 "registration_url": external_url("manage.registration_detail", slug=event.slug, reference=registration.reference),

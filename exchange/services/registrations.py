@@ -549,7 +549,7 @@ def substitute(registration_id: int, delegate_key: str, data: DelegateData) -> D
     record_change(registration, "substituted", RegistrationStatus.PENDING if back_for_approval else None)
     registration.changes[-1].note = f"{replaced.full_name} → {substitute.full_name}"
     notify(registration, Notice.SUBSTITUTED, delegates=[replaced.id, substitute.id])
-    tell_organizers_of_substitution(registration, replaced, substitute)
+    tell_organizers_of_substitution(registration, substitute)
     return substitute
 
 

@@ -240,3 +240,20 @@ def test_the_organizers_page_says_whom_a_substitute_replaces(client, login, orga
     login(user)
     page = client.get(f"/organizer/events/{event.slug}/registrations/{group.reference}").get_data(as_text=True)
     assert '<bdi>Phạm Minh Châu</bdi></label><br><span class="muted">replaces <bdi>Delegate 2</bdi>' in page
+
+
+def test_an_individuals_link_or_a_cancelled_delegation_cannot_replace_anyone(client, make_event, individual, delegation):
+    from exchange.services.registrations import cancel
+
+    event = make_event()
+    person = register(event.id, individual(email="solo@example.org", language="en")).registration
+    group = register(event.id, delegation(size=1, language="en")).registration
+    key = group.delegates[0].key
+    cancel(group.id)
+    for registration in (person, group):
+        response = client.post(
+            f"{_contact_page(registration)}/substitute", data={"substitute-replaces": key, "substitute-full_name": "X"}
+        )
+        assert response.status_code == 409
+    assert "This registration is already cancelled." in response.get_data(as_text=True)
+    assert _statuses(group.id) == ["pending"]  # the cancelled delegation's list as it was
