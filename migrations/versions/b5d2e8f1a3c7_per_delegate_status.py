@@ -50,9 +50,9 @@ def upgrade():
 def downgrade():
     # The delegates declined, replaced or cancelled one by one leave the delegation, as they would have before.
     op.execute("DELETE FROM delegate WHERE status NOT IN ('pending', 'approved')")
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_column('substitutes_need_approval')
-        batch_op.drop_column('substitution_deadline')
+    # Plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch rebuild of event would cascade-delete its rows' children.
+    op.drop_column('event', 'substitutes_need_approval')
+    op.drop_column('event', 'substitution_deadline')
     if op.get_bind().dialect.name != 'sqlite':
         op.drop_constraint(op.f('fk_delegate_replaces_id_delegate'), 'delegate', type_='foreignkey')
         op.drop_constraint(op.f('ck_delegate_delegate_status'), 'delegate', type_='check')
