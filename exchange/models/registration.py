@@ -318,11 +318,12 @@ class Delegate(Model):
     status: Mapped[DelegateStatus] = mapped_column(
         db_enum(DelegateStatus, "delegate_status"), default=DelegateStatus.PENDING, server_default=DelegateStatus.PENDING.value
     )
-    # The delegate this one substitutes for (who is now `substituted`): the history of who replaced whom.
-    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("delegate.id", ondelete="SET NULL"), nullable=True)
+    # The delegate of the same delegation this one substitutes for (now `substituted`): who replaced whom.
+    # A plain id, not a foreign key: SQLite can add a column's key only inline, which its reflection then misreads,
+    # and delegates are deleted only with their whole delegation, so it never points at a row that is gone.
+    replaces_id: Mapped[int | None] = mapped_column(nullable=True)
 
     registration: Mapped[Registration] = relationship(back_populates="delegates")
-    replaces: Mapped[Delegate | None] = relationship(remote_side="Delegate.id", foreign_keys=[replaces_id], viewonly=True)
 
     @property
     def shown_status(self) -> DelegateStatus | RegistrationStatus:

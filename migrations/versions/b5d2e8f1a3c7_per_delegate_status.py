@@ -27,11 +27,8 @@ def upgrade():
     if op.get_bind().dialect.name != 'sqlite':
         allowed = ", ".join(f"'{status}'" for status in DELEGATE_STATUSES)
         op.create_check_constraint(op.f('ck_delegate_delegate_status'), 'delegate', f"status IN ({allowed})")
+    # Who a substitute replaces: a plain id (see Delegate.replaces_id).
     op.add_column('delegate', sa.Column('replaces_id', sa.Integer(), nullable=True))
-    if op.get_bind().dialect.name != 'sqlite':  # SQLite cannot add a foreign key in place; the model keeps it
-        op.create_foreign_key(
-            op.f('fk_delegate_replaces_id_delegate'), 'delegate', 'delegate', ['replaces_id'], ['id'], ondelete='SET NULL'
-        )
     op.add_column('event', sa.Column('substitution_deadline', UTCDateTime(timezone=True), nullable=True))
     op.add_column('event', sa.Column('substitutes_need_approval', sa.Boolean(), server_default='0', nullable=False))
     # Until now a delegation was approved or not as a whole: the delegates of an approved one are approved.
@@ -54,7 +51,6 @@ def downgrade():
     op.drop_column('event', 'substitutes_need_approval')
     op.drop_column('event', 'substitution_deadline')
     if op.get_bind().dialect.name != 'sqlite':
-        op.drop_constraint(op.f('fk_delegate_replaces_id_delegate'), 'delegate', type_='foreignkey')
         op.drop_constraint(op.f('ck_delegate_delegate_status'), 'delegate', type_='check')
     op.drop_column('delegate', 'replaces_id')
     op.drop_column('delegate', 'status')

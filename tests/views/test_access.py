@@ -54,6 +54,7 @@ TABLE = {
     "registrant.registration_confirm": ("POST", (409,) * 6, {}),  # an individual has no address to confirm
     "registrant.registration_data": ("GET", PUBLIC, None),
     "registrant.registration_erase": ("POST", PUBLIC, {}),  # without the ticked box: the page again
+    "registrant.registration_substitute": ("POST", (409,) * 6, {}),  # an individual has no delegate to replace
     "auth.login": ("GET", (200, 302, 302, 302, 302, 302), None),
     "auth.login_two_factor": ("GET", (302,) * 6, None),  # without a password checked first: back to sign-in
     "auth.logout": ("POST", (302, 303, 303, 303, 303, 303), {}),
