@@ -104,12 +104,14 @@ def _register_blueprints(app: Flask) -> None:
     from .manage.admin import bp as admin_bp
     from .manage.views import bp as manage_bp
     from .public.views import bp as public_bp
+    from .registrant.delegate_views import bp as delegate_bp
     from .registrant.views import bp as registrant_bp
     from .site.views import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(registrant_bp)
+    app.register_blueprint(delegate_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)

@@ -43,6 +43,8 @@ class OutboxMessage(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="SET NULL"), index=True)
+    # A delegate's own email (their ticket); a plain id like Delegate.replaces_id, set with registration_id.
+    delegate_id: Mapped[int | None] = mapped_column(nullable=True, index=True)
     recipient: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5))
     subject: Mapped[str] = mapped_column(String(300))

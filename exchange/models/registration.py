@@ -284,6 +284,19 @@ class ManageToken(Model):
     registration: Mapped[Registration] = relationship()
 
 
+class DelegateToken(Model):
+    """A delegate's personal link (their ticket and their own details). Only the SHA-256 of the token is kept."""
+
+    __tablename__ = "delegate_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegate.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    delegate: Mapped[Delegate] = relationship()
+
+
 def new_delegate_key() -> str:
     return secrets.token_urlsafe(12)
 
@@ -318,6 +331,12 @@ class Delegate(Model):
     status: Mapped[DelegateStatus] = mapped_column(
         db_enum(DelegateStatus, "delegate_status"), default=DelegateStatus.PENDING, server_default=DelegateStatus.PENDING.value
     )
+    # The delegate's own address and email language, when the contact gives them: the delegate then gets
+    # their own ticket and a personal link (services/delegate_mail.py). An empty language means the contact's.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    language: Mapped[str] = mapped_column(String(5), default="", server_default="")
+    # The address this delegate's ticket was last emailed to, "" while none is out (or after it was withdrawn).
+    ticket_mailed_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # The delegate of the same delegation this one substitutes for (now `substituted`): who replaced whom.
     # A plain id, not a foreign key: SQLite can add a column's key only inline, which its reflection then misreads,
     # and delegates are deleted only with their whole delegation, so it never points at a row that is gone.
@@ -335,6 +354,11 @@ class Delegate(Model):
     def may_enter(self) -> bool:
         """Whether this delegate's ticket lets them in: approved, in a delegation that holds its seats."""
         return self.status == DelegateStatus.APPROVED and self.registration.status.holds_seats
+
+    @property
+    def email_language(self) -> str:
+        """The language of the delegate's own emails and page: theirs, else their contact's."""
+        return self.language or self.registration.language
 
 
 @listens_for(Registration, "before_insert")
@@ -396,5 +420,6 @@ _CHANGE_TITLES = {
     "delegates_approved": _l("Delegates approved"),
     "delegates_declined": _l("Delegates declined"),
     "substituted": _l("Delegate replaced"),
+    "delegate_corrected": _l("A delegate corrected their details"),
     "erased": _l("Personal data erased"),
 }

@@ -36,6 +36,7 @@ from ..i18n import (
     language_choices,
     language_code_for,
     language_name_in_locale,
+    language_names,
     territory_choices,
 )
 from ..models import AttendeeCategory, Registration, RegistrationKind
@@ -218,6 +219,21 @@ def interpreter_field() -> NamedCodeField:
     )
 
 
+def delegate_email_field() -> EmailField:
+    return EmailField(_l("Their own email (optional)"), validators=[SafeText(), MaxLength(254), Email()])
+
+
+def _email_language_choices() -> list[tuple[str, str]]:
+    return [("", _l("The contact's language")), *language_names().items()]
+
+
+def email_language_field(label=None) -> SelectField:
+    """One of the UI locales for a delegate's own emails; empty for the contact's."""
+    return SelectField(
+        label or _l("Language of their emails"), choices=_email_language_choices, validators=[Choice()], validate_choice=False
+    )
+
+
 class DelegateKey:
     """A row's key is one the server issued (or empty for a new person); anything else counts as new."""
 
@@ -235,6 +251,8 @@ class DelegateForm(WithoutQuestions, Form):
     nationality = nationality_field()
     dietary = text_field(_l("Dietary needs"), DIETARY_LIMIT)
     interpreter_language = interpreter_field()
+    email = delegate_email_field()
+    language = email_language_field()
 
 
 def delegate_data_of(form, key: str = "") -> DelegateData:
@@ -247,6 +265,8 @@ def delegate_data_of(form, key: str = "") -> DelegateData:
         dietary=form.dietary.data or "",
         interpreter_language=form.interpreter_language.data or "",
         answers=form.answer_inputs(),
+        email=form.email.data or "",
+        language=form.language.data or "",
     )
 
 
@@ -333,6 +353,8 @@ class DelegationDetailsForm(WithoutQuestions, FlaskForm):
                     "nationality": delegate.nationality,
                     "dietary": delegate.dietary,
                     "interpreter_language": delegate.interpreter_language,
+                    "email": delegate.email,
+                    "language": delegate.language,
                 }
                 for delegate in registration.delegates
             ],

@@ -1,22 +1,27 @@
-"""Forms of the manage page that the registration forms do not already cover."""
+"""Forms of the manage page and the delegate's page that the registration forms do not already cover."""
+
+from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
-from ..models import Registration
+from ..i18n import language_choices
+from ..models import Delegate, Registration
 from ..public.forms import (
     DIETARY_LIMIT,
     NAME_LIMIT,
     POSITION_LIMIT,
     WithoutQuestions,
     delegate_data_of,
+    delegate_email_field,
+    email_language_field,
     interpreter_field,
     nationality_field,
     select_field,
     text_field,
 )
-from ..services.registrations import DelegateData
+from ..services.registrations import DelegateData, OwnDetails
 from ..validators import Accepted
 
 
@@ -31,6 +36,10 @@ class CancelForm(FlaskForm):
 
 class ConfirmAddressForm(FlaskForm):
     """The "Confirm" button of a delegation's contact: a POST, so mail scanners opening the link change nothing."""
+
+
+class ResendForm(FlaskForm):
+    """The "Send again" button by a delegate with their own address (a POST with its CSRF token)."""
 
 
 class EraseForm(FlaskForm):
@@ -60,6 +69,8 @@ class SubstituteForm(WithoutQuestions, FlaskForm):
     nationality = nationality_field()
     dietary = text_field(_l("Dietary needs"), DIETARY_LIMIT)
     interpreter_language = interpreter_field()
+    email = delegate_email_field()
+    language = email_language_field()
 
     def __init__(self, *args, registration: Registration, **kwargs):
         super().__init__(*args, prefix="substitute", **kwargs)
@@ -67,3 +78,37 @@ class SubstituteForm(WithoutQuestions, FlaskForm):
 
     def delegate_data(self) -> DelegateData:
         return delegate_data_of(self)
+
+
+class OwnDetailsForm(FlaskForm):
+    """A delegate corrects their own details from their personal link (their address is the contact's to change)."""
+
+    full_name = text_field(_l("Full name"), NAME_LIMIT, required=True)
+    position = text_field(_l("Position"), POSITION_LIMIT)
+    dietary = text_field(_l("Dietary needs"), DIETARY_LIMIT)
+    interpreter_language = interpreter_field()
+    language = email_language_field(_l("Language of my emails"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language_names = [name for _code, name in language_choices()]  # the interpreter field's list
+
+    @classmethod
+    def for_delegate(cls, delegate: Delegate) -> OwnDetailsForm:
+        return cls(
+            formdata=None,
+            full_name=delegate.full_name,
+            position=delegate.position,
+            dietary=delegate.dietary,
+            interpreter_language=delegate.interpreter_language,
+            language=delegate.language,
+        )
+
+    def own_details(self) -> OwnDetails:
+        return OwnDetails(
+            full_name=self.full_name.data,
+            position=self.position.data or "",
+            dietary=self.dietary.data or "",
+            interpreter_language=self.interpreter_language.data or "",
+            language=self.language.data or "",
+        )

@@ -19,6 +19,8 @@ from ..public.answer_forms import delegation_form, individual_form, load_answers
 from ..public.forms import ContactForm, DelegationDetailsForm, bounded_delegation_formdata
 from ..services.answers import shared_answers
 from ..services.calendar import registration_calendar as build_registration_calendar
+from ..services.delegate_mail import delegate_mail_states, resend_delegate_ticket
+from ..services.portal import to_do
 from ..services.privacy import erase_registration, may_erase, personal_data
 from ..services.registrations import (
     cancel,
@@ -31,7 +33,7 @@ from ..services.registrations import (
 from ..services.tickets import tickets
 from ..services.tokens import ManageLinkExpired, registration_for_token
 from ..services.transitions import refusal
-from .forms import CancelForm, ConfirmAddressForm, EraseForm, SubstituteForm
+from .forms import CancelForm, ConfirmAddressForm, EraseForm, ResendForm, SubstituteForm
 
 bp = Blueprint("registrant", __name__, url_prefix="/<lang>/r")
 localize_blueprint(bp)
@@ -59,8 +61,8 @@ def edit_rate_limit() -> str:
     return current_app.config["MANAGE_RATE_LIMIT"]
 
 
-# One budget per client for every POST of the manage pages (save, cancel, confirm, erase).
-_manage_limit = limiter.shared_limit(edit_rate_limit, scope="registrant-manage", methods=["POST"])
+# One budget per client for every POST of the manage pages (save, cancel, confirm, erase) and of the delegates' pages.
+manage_limit = limiter.shared_limit(edit_rate_limit, scope="registrant-manage", methods=["POST"])
 
 
 def _edit_form(registration: Registration, formdata=None):
@@ -97,6 +99,7 @@ def _render(
     status: int = 200,
     substitute_form=None,
 ):
+    mail_states = delegate_mail_states(registration) if registration.is_delegation else {}
     return render_template(
         "registrant/registration_manage.html",
         registration=registration,
@@ -114,11 +117,13 @@ def _render(
         error=error,
         substitute_form=substitute_form or _substitute_form(registration),
         takes_substitutions=registration.event.takes_substitutions(),
+        to_do=to_do(registration, mail_states),
+        mail_states=mail_states,
     ), status
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
-@_manage_limit
+@manage_limit
 def registration_manage(token: str):
     """See one's registration; POST saves edited details (and, for a delegation, its delegates)."""
     registration = _registration(token)
@@ -153,7 +158,7 @@ def registration_manage(token: str):
 
 
 @bp.post("/<token>/substitute")
-@_manage_limit
+@manage_limit
 def registration_substitute(token: str):
     """The delegation's contact replaces one delegate by another person, until the substitution deadline."""
     registration = _registration(token)
@@ -171,8 +176,23 @@ def registration_substitute(token: str):
     return redirect(url_for("registrant.registration_manage", token=token), code=303)
 
 
+@bp.post("/<token>/delegates/<key>/resend")
+@manage_limit
+def delegate_resend(token: str, key: str):
+    """The delegation's contact emails one delegate their ticket and personal link again."""
+    registration = _registration(token)
+    if not ResendForm().validate_on_submit():
+        return _render(registration, token, _edit_form(registration), CancelForm(), status=400)
+    try:
+        delegate = resend_delegate_ticket(registration.id, key)
+    except ExchangeError as error:
+        return _render(registration, token, _edit_form(registration), CancelForm(), error=error.message, status=409)
+    flash(_("%(name)s's ticket is on its way to %(email)s.", name=delegate.full_name, email=delegate.email))
+    return redirect(url_for("registrant.registration_manage", token=token), code=303)
+
+
 @bp.post("/<token>/confirm")
-@_manage_limit
+@manage_limit
 def registration_confirm(token: str):
     """The delegation's contact confirms their address (the emailed link's page has this button)."""
     registration = _registration(token)
@@ -187,7 +207,7 @@ def registration_confirm(token: str):
 
 
 @bp.post("/<token>/cancel")
-@_manage_limit
+@manage_limit
 def registration_cancel(token: str):
     """Cancel one's registration, once the confirmation box is ticked."""
     registration = _registration(token)
@@ -221,7 +241,7 @@ def registration_data(token: str):
 
 
 @bp.post("/<token>/erase")
-@_manage_limit
+@manage_limit
 def registration_erase(token: str):
     """Erase one's personal data once the box is ticked; the link stops working."""
     registration = _registration(token)

@@ -9,7 +9,7 @@ from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
 from ..links import external_url
-from ..models import Event, EventStatus, Registration, RegistrationStatus
+from ..models import Delegate, Event, EventStatus, Registration, RegistrationStatus
 from .outbox import sender
 
 PRODUCT_ID = "-//Can Tho Cultural Exchange//Events//EN"
@@ -64,13 +64,23 @@ def registration_calendar(registration: Registration, stamp: CalendarStamp | Non
     registration's file cancels it.
     """
     stamp = stamp or CalendarStamp.of(registration)
+    uid = f"registration-{registration.reference}@{UID_DOMAIN}"
+    return _personal_calendar(registration.event, registration.language, uid, stamp)
+
+
+def delegate_calendar(delegate: Delegate, stamp: CalendarStamp) -> bytes:
+    """A delegate's own entry, in their language: their UID is not their contact's, whose calendar is another."""
+    uid = f"delegate-{delegate.key}@{UID_DOMAIN}"
+    return _personal_calendar(delegate.registration.event, delegate.email_language, uid, stamp)
+
+
+def _personal_calendar(event: Event, lang: str, uid: str, stamp: CalendarStamp) -> bytes:
     calendar = _calendar()
     calendar.add("method", stamp.method)
-    uid = f"registration-{registration.reference}@{UID_DOMAIN}"
-    entry = _calendar_event(registration.event, registration.language, uid=uid, cancelled=stamp.method == "CANCEL")
+    entry = _calendar_event(event, lang, uid=uid, cancelled=stamp.method == "CANCEL")
     entry.add("sequence", stamp.sequence)
     # RFC 5546 requires an organizer on a CANCEL; on PUBLISH it tells the reader who sent it.
-    name, address = sender(registration.language)
+    name, address = sender(lang)
     organizer = vCalAddress(f"mailto:{address}")
     if name:
         organizer.params["cn"] = name

@@ -16,14 +16,16 @@ from flask import render_template
 from flask_babel import force_locale
 
 from ..database import write_transaction
+from ..extensions import db
 from ..links import base_host, external_url
-from ..models import OutboxMessage, Registration
+from ..models import Delegate, OutboxMessage, Registration
 from .answers import shared_answers
-from .calendar import CalendarStamp, registration_calendar
+from .calendar import CalendarStamp, delegate_calendar, registration_calendar
+from .delegate_mail import DelegateNotice, delegate_intro
 from .notifications import Notice, intro
 from .outbox import Attachment
-from .tickets import tickets
-from .tokens import issue_manage_token
+from .tickets import delegate_ticket, tickets
+from .tokens import issue_delegate_token, issue_manage_token
 
 # Emails to organizers: rendered from their stored context alone, with no registrant's link.
 STAFF_TEMPLATES = frozenset({"approval_request", "substitution_notice"})
@@ -60,6 +62,8 @@ def render(row: OutboxMessage) -> RenderedEmail:
         return _render_for_staff(row)
     if registration is None:
         raise RegistrationGone(row.id)
+    if row.delegate_id is not None:
+        return _render_for_delegate(row, registration)
     with write_transaction():
         token = issue_manage_token(registration)
     event = registration.event
@@ -86,6 +90,42 @@ def render(row: OutboxMessage) -> RenderedEmail:
                 context["tickets"].append((ticket.holder, content_id))
         text = render_template(f"emails/{row.template}.txt", **context)
         html = render_template(f"emails/{row.template}.html", **context)
+    return RenderedEmail(text=text, html=html, attachments=attachments, manage_token=token)
+
+
+def _render_for_delegate(row: OutboxMessage, registration: Registration) -> RenderedEmail:
+    """A delegate's own email: their ticket (while it lets them in) and their personal link, or word that it stopped."""
+    delegate = db.session.get(Delegate, row.delegate_id)
+    if delegate is None or delegate.registration_id != registration.id:
+        raise RegistrationGone(row.id)
+    notice = DelegateNotice(row.context["notice"])
+    token, attachments, ticket_id = None, [], None
+    if notice is DelegateNotice.TICKET:
+        with write_transaction():
+            token = issue_delegate_token(delegate)
+        ticket = delegate_ticket(delegate)
+        if ticket is not None:  # else declined since it was queued: the withdrawal follows
+            ticket_id = f"ticket.{registration.reference}@{base_host().split(':')[0]}"
+            attachments.append(Attachment(f"ticket-{registration.reference}.png", "image/png", ticket.png(), ticket_id))
+    stamp = CalendarStamp(**row.context["calendar"])
+    attachments.append(Attachment(f"{registration.reference}.ics", stamp.content_type, delegate_calendar(delegate, stamp)))
+    event = registration.event
+    content = event.content(row.language)
+    context = {
+        "notice": notice.value,
+        "delegate": delegate,
+        "registration": registration,
+        "event": event,
+        "content": content,
+        "venue": event.venue_in(row.language),
+        "ticket_id": ticket_id,
+        "delegate_url": token and external_url("delegate.delegate_page", lang=row.language, token=token),
+        "event_url": external_url("public.event_detail", lang=row.language, slug=event.slug),
+    }
+    with force_locale(row.language):
+        context["intro"] = delegate_intro(notice, delegate, event.title_in(row.language))
+        text = render_template("emails/delegate.txt", **context)
+        html = render_template("emails/delegate.html", **context)
     return RenderedEmail(text=text, html=html, attachments=attachments, manage_token=token)
 
 

@@ -133,6 +133,8 @@ _DELEGATE_COLUMNS = (
     Delegate.interpreter_language,
     type_coerce(Delegate.checked_in_at, _TIME),
     type_coerce(Delegate.status, String),
+    Delegate.email,
+    Delegate.language,
 )
 _SEAT_HOLDING_VALUES = frozenset(status.value for status in SEAT_HOLDING_STATUSES)
 _APPROVED_AS = RegistrationStatus.CONFIRMED.value
@@ -271,12 +273,12 @@ def _attendee_records(
         if answers:
             answers.load(row[0] for row in batch)
         for (rid, reference, state, kind, _, email, phone, organization, country, _, language, registered, _,
-             did, name, position, nationality, dietary, interpreter, checked, own) in batch:  # fmt: skip
+             did, name, position, nationality, dietary, interpreter, checked, own, own_email, own_language) in batch:  # fmt: skip
             if state in _SEAT_HOLDING_VALUES:  # each delegate's own decision: approved ones are confirmed
                 state = _APPROVED_AS if own == DelegateStatus.APPROVED.value else RegistrationStatus.PENDING.value
-            # Email and phone are the contact person's: delegates have none of their own.
-            row = [reference, state, kind, name, email, phone, organization, country, "", position, nationality, dietary,
-                   interpreter, language, local(registered), local(checked)]  # fmt: skip
+            # The delegate's own email and language where the contact gave them, else the contact's; the phone is the contact's.
+            row = [reference, state, kind, name, own_email or email, phone, organization, country, "", position, nationality,
+                   dietary, interpreter, own_language or language, local(registered), local(checked)]  # fmt: skip
             if answers:
                 row += answers.row(rid, did)
             yield key(name), rid, did, row

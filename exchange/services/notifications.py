@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..models import Registration, RegistrationStatus
 from .calendar import CalendarStamp
+from .delegate_mail import sync_delegate_mail
 from .outbox import queue_email
 
 
@@ -198,7 +199,8 @@ def notify(registration: Registration, notice: Notice, message: str = "", delega
     `message` is an organizer's note (approval, decline); `delegates` the ids of
     the delegates a per-delegate decision was about. Adds rows to the
     current transaction; the caller commits. An erased registration has
-    nobody to tell.
+    nobody to tell. Delegates with their own address get their own email
+    where their ticket started or stopped working (services/delegate_mail.py).
     """
     if registration.anonymised_at is not None:
         return
@@ -209,6 +211,7 @@ def notify(registration: Registration, notice: Notice, message: str = "", delega
     if delegates:
         email["context"]["delegates"] = list(delegates)
     queue_email(**email, registration=registration)
+    sync_delegate_mail(registration)
 
 
 def notice_email(

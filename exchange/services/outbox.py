@@ -40,6 +40,7 @@ def queue_email(
     context: dict,
     attachments: Sequence[Attachment] = (),
     registration: Registration | None = None,
+    delegate_id: int | None = None,
 ) -> OutboxMessage:
     """Queue `emails/<template>.txt` and `.html` for `recipient`, to be rendered in `language` when sent.
 
@@ -48,11 +49,13 @@ def queue_email(
     wrote in that language. `context` holds JSON values only (the notice, an
     organizer's message); the sender adds the registration, its event and a
     fresh manage link (services/emails.py). `attachments` are stored as
-    given, so they must hold no secret.
+    given, so they must hold no secret. `delegate_id`: the delegate of
+    `registration` this email is for (their own ticket), if any.
     """
     message = OutboxMessage(
         **outbox_values(kind=kind, recipient=recipient, language=language, subject=subject, template=template, context=context),
         registration=registration,
+        delegate_id=delegate_id,
         attachments=[
             OutboxAttachment(
                 filename=item.filename, content_type=item.content_type, content=item.content, content_id=item.content_id

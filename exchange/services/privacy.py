@@ -23,6 +23,7 @@ from ..models import (
     Answer,
     AuditEntry,
     Delegate,
+    DelegateToken,
     Event,
     ManageToken,
     OutboxMessage,
@@ -194,7 +195,7 @@ def _anonymise(batch: list[int]) -> None:
     db.session.execute(
         update(Delegate)
         .where(Delegate.registration_id.in_(batch))
-        .values(full_name="", position="", dietary="", search_text="")
+        .values(full_name="", position="", dietary="", search_text="", email="", ticket_mailed_to="")
         .execution_options(synchronize_session=False)
     )
     statuses = db.session.execute(select(Registration.id, Registration.status).where(Registration.id.in_(batch))).all()
@@ -210,6 +211,9 @@ def _anonymise(batch: list[int]) -> None:
         entry.details = {key: value for key, value in entry.details.items() if not isinstance(value, str)}
     db.session.execute(delete(Answer).where(Answer.registration_id.in_(batch)).execution_options(synchronize_session=False))
     db.session.execute(delete(ManageToken).where(ManageToken.registration_id.in_(batch)))
+    db.session.execute(
+        delete(DelegateToken).where(DelegateToken.delegate_id.in_(select(Delegate.id).where(Delegate.registration_id.in_(batch))))
+    )
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(batch)))
 
 
@@ -259,6 +263,8 @@ def personal_data(registration: Registration) -> dict:
                 "nationality": delegate.nationality,
                 "dietary": delegate.dietary,
                 "interpreter_language": delegate.interpreter_language,
+                "email": delegate.email,
+                "language": delegate.language,
                 "checked_in_at": _iso(delegate.checked_in_at),
                 "answers": answers.get(delegate.id, {}),
             }

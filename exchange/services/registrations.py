@@ -57,6 +57,7 @@ from .answer_files import remove_answer_files
 from .answer_store import Answers, AnswerWriter, has_answers
 from .approval_requests import tell_organizers, tell_organizers_of_substitution
 from .calendar import CalendarStamp
+from .delegate_mail import sync_delegate_mail
 from .notifications import Notice, notice_email, notify
 from .outbox import outbox_values
 from .seats import fill_from_waitlist, lock_if_full, record_change, release_seats, take_seat_if_open, take_seats
@@ -90,6 +91,9 @@ class DelegateData:
     dietary: str = ""
     interpreter_language: str = ""
     answers: Answers = field(default_factory=dict)  # to the event's questions asked of each delegate
+    # The delegate's own address and email language (one of the UI locales), both optional.
+    email: str = ""
+    language: str = ""
 
 
 @dataclass
@@ -386,6 +390,8 @@ def _apply_delegate(delegate: Delegate, index: int, data: DelegateData) -> None:
     delegate.nationality = data.nationality
     delegate.dietary = data.dietary
     delegate.interpreter_language = data.interpreter_language
+    delegate.email = data.email
+    delegate.language = data.language
 
 
 def _new_delegate(index: int, data: DelegateData) -> Delegate:
@@ -394,7 +400,7 @@ def _new_delegate(index: int, data: DelegateData) -> Delegate:
     return delegate
 
 
-def _check_still_editable(registration: Registration) -> None:
+def check_still_editable(registration: Registration) -> None:
     if registration.event.registration_window() != RegistrationWindow.OPEN:
         raise RegistrationLocked(_l("Registration has closed, so this registration can no longer be changed."))
 
@@ -403,7 +409,7 @@ def _check_still_editable(registration: Registration) -> None:
 def update_contact(registration_id: int, contact: ContactData, answers: Answers | None = None) -> Registration:
     """Change the registrant's contact details (the e-mail address stays) and answers. Raises RegistrationLocked."""
     registration = transitions.begin(registration_id, Transition.EDIT)
-    _check_still_editable(registration)
+    check_still_editable(registration)
     _apply_contact(registration, contact)
     if answers:
         writer = AnswerWriter(registration, registration.event)
@@ -458,7 +464,7 @@ def update_delegates(
     row's own go with it (a removed delegate's go too). Raises RegistrationLocked.
     """
     registration = transitions.begin(registration_id, Transition.EDIT)
-    _check_still_editable(registration)
+    check_still_editable(registration)
     event = registration.event
     _check_delegation_size(event, len(delegates))
     change = plan_delegate_changes(registration, delegates)
@@ -507,6 +513,7 @@ def update_delegates(
         record_change(registration, "edited", RegistrationStatus.CONFIRMED)
     else:
         record_change(registration, "edited")
+    sync_delegate_mail(registration)  # a removed delegate's ticket, a new address: whether or not the contact is emailed
     if extra < 0:
         for other in fill_from_waitlist(event):
             notify_promoted(other)
@@ -551,6 +558,43 @@ def substitute(registration_id: int, delegate_key: str, data: DelegateData) -> D
     notify(registration, Notice.SUBSTITUTED, delegates=[replaced.id, substitute.id])
     tell_organizers_of_substitution(registration, substitute)
     return substitute
+
+
+@dataclass(frozen=True)
+class OwnDetails:
+    """What a delegate may correct of themselves from their personal link (not their address: the contact gave it)."""
+
+    full_name: str
+    position: str = ""
+    dietary: str = ""
+    interpreter_language: str = ""
+    language: str = ""
+
+
+@transactional
+def correct_delegate_details(delegate_id: int, details: OwnDetails) -> Delegate:
+    """A delegate corrects their own details from their personal link, until registration closes.
+
+    Only their own row changes (their ticket, status and check-in stay). The
+    registration's row is locked as for the contact's edits. Raises
+    RegistrationLocked (registration closed, the delegation or the delegate no longer on the list).
+    """
+    registration_id = db.session.scalar(select(Delegate.registration_id).where(Delegate.id == delegate_id))
+    if registration_id is None:
+        raise RegistrationNotFound(_l("This registration no longer exists."))
+    registration = transitions.begin(registration_id, Transition.EDIT)
+    check_still_editable(registration)
+    delegate = next((d for d in registration.delegates if d.id == delegate_id), None)
+    if delegate is None:
+        raise RegistrationLocked(_l("You are no longer on the delegation's list, so your details can no longer be changed here."))
+    delegate.full_name = details.full_name
+    delegate.position = details.position
+    delegate.dietary = details.dietary
+    delegate.interpreter_language = details.interpreter_language
+    delegate.language = details.language
+    record_change(registration, "delegate_corrected")
+    registration.changes[-1].note = delegate.full_name
+    return delegate
 
 
 def substitutions_closed(event: Event):

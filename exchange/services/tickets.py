@@ -66,15 +66,23 @@ def read_ticket_code(code: str) -> tuple[int, int | None] | None:
     return (found[0], found[1]) if found else None
 
 
+def _checkin_url(ticket_key: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + CHECKIN_PATH + ticket_code(ticket_key)
+
+
 def tickets(registration: Registration) -> list[Ticket]:
     """The tickets that let people in: a confirmed individual's, or each approved delegate's; none otherwise."""
-    base = current_app.config["BASE_URL"].rstrip("/") + CHECKIN_PATH
     if registration.is_delegation:
         return [
-            Ticket(delegate.full_name, base + ticket_code(delegate.ticket_key))
+            Ticket(delegate.full_name, _checkin_url(delegate.ticket_key))
             for delegate in registration.delegates
             if delegate.may_enter
         ]
     if registration.status != RegistrationStatus.CONFIRMED:
         return []
-    return [Ticket(registration.full_name, base + ticket_code(registration.ticket_key))]
+    return [Ticket(registration.full_name, _checkin_url(registration.ticket_key))]
+
+
+def delegate_ticket(delegate: Delegate) -> Ticket | None:
+    """One delegate's own ticket, while it lets them in (for their email and their personal page)."""
+    return Ticket(delegate.full_name, _checkin_url(delegate.ticket_key)) if delegate.may_enter else None

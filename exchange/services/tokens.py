@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from ..errors import ExchangeError
 from ..extensions import db
-from ..models import Event, ManageToken, Registration, utcnow
+from ..models import Delegate, DelegateToken, Event, ManageToken, Registration, utcnow
 
 # No 0/O, 1/I: a reference is read aloud at the door and typed from paper.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -56,22 +56,33 @@ def issue_manage_token(registration: Registration, *, first: bool = False) -> st
     """
     token, token_hash = new_manage_token()
     db.session.add(ManageToken(registration=registration, token_hash=token_hash))
-    if first:
-        return token
-    db.session.flush()
-    kept = max(current_app.config["MANAGE_LINKS_KEPT"], 1)
-    older = (
-        select(ManageToken.id).where(ManageToken.registration_id == registration.id).order_by(ManageToken.id.desc()).offset(kept)
-    )
-    stale = list(db.session.scalars(older))
-    if stale:
-        db.session.execute(delete(ManageToken).where(ManageToken.id.in_(stale)))
+    if not first:
+        db.session.flush()
+        _forget_older(ManageToken, ManageToken.registration_id == registration.id)
     return token
 
 
+def issue_delegate_token(delegate: Delegate) -> str:
+    """A new secret token for a delegate's personal link; the newest MANAGE_LINKS_KEPT of theirs stay valid."""
+    token, token_hash = new_manage_token()
+    db.session.add(DelegateToken(delegate_id=delegate.id, token_hash=token_hash))
+    db.session.flush()
+    _forget_older(DelegateToken, DelegateToken.delegate_id == delegate.id)
+    return token
+
+
+def _forget_older(model: type[ManageToken] | type[DelegateToken], owned) -> None:
+    kept = max(current_app.config["MANAGE_LINKS_KEPT"], 1)
+    stale = list(db.session.scalars(select(model.id).where(owned).order_by(model.id.desc()).offset(kept)))
+    if stale:
+        db.session.execute(delete(model).where(model.id.in_(stale)))
+
+
 def revoke_manage_token(token: str) -> None:
-    """Forget a token, such as one issued for an email that could not be delivered."""
-    db.session.execute(delete(ManageToken).where(ManageToken.token_hash == _digest(token)))
+    """Forget a token (a registration's or a delegate's), such as one issued for an email that could not be delivered."""
+    digest = _digest(token)
+    db.session.execute(delete(ManageToken).where(ManageToken.token_hash == digest))
+    db.session.execute(delete(DelegateToken).where(DelegateToken.token_hash == digest))
 
 
 def manage_link_expires_at(event: Event) -> datetime:
@@ -97,3 +108,21 @@ def registration_for_token(token: str) -> Registration | None:
     if manage_link_expires_at(registration.event) <= utcnow():
         raise ManageLinkExpired(_l("This link has expired."))
     return registration
+
+
+def delegate_for_token(token: str) -> Delegate | None:
+    """The delegate a personal link opens, or None; raises ManageLinkExpired as `registration_for_token` does."""
+    if not 20 <= len(token) <= 100:
+        return None
+    digest = _digest(token)
+    found = db.session.execute(
+        select(DelegateToken.token_hash, Delegate).join(Delegate).where(DelegateToken.token_hash == digest)
+    ).first()
+    if found is None or not hmac.compare_digest(found[0], digest):
+        return None
+    delegate = found[1]
+    if delegate.registration.anonymised_at is not None:
+        return None
+    if manage_link_expires_at(delegate.registration.event) <= utcnow():
+        raise ManageLinkExpired(_l("This link has expired."))
+    return delegate

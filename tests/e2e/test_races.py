@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from browser_session import Session, all_at_once
@@ -29,6 +30,7 @@ from exchange.models import (
     Registration,
     RegistrationChange,
     RegistrationStatus,
+    utcnow,
 )
 from exchange.services.audit import Actor
 from exchange.services.registration_admin import approve
@@ -398,6 +400,44 @@ def test_two_substitutions_of_one_delegate_at_once_make_one(start_server, runner
     else:
         twice = any(count > 1 for count in substituted.values()) or any(count > 2 for count in seated.values())
         assert result.server_errors or result.drift or twice, result
+
+
+# Two "Send again" clicks for one delegate's ticket ------------------------------------------------------------
+
+
+@LOCKING
+def test_two_resends_of_one_delegates_ticket_at_once_send_one(start_server, runner, make_event, make_user, delegation, locking):
+    event = make_event(capacity=100)
+    organizer = Actor(user=make_user("one@example.org", events=[event]), ip_address="127.0.0.1")
+    outcomes = []
+    for n in range(12):
+        request = delegation(size=1, email=f"r{n}@example.org", language="en")
+        request.delegates[0].email = f"delegate{n}@example.org"
+        outcomes.append(register(event.id, request))
+        approve(organizer, outcomes[-1].registration.id)  # each delegate's ticket is queued
+    db.session.execute(update(OutboxMessage).values(created_at=utcnow() - timedelta(minutes=10)))  # long enough ago
+    db.session.commit()
+    keys = [db.session.get(Registration, o.registration.id).delegates[0].key for o in outcomes]
+    before = _emails()
+    with _server(start_server, locking) as base_url:
+        actions = []
+        for outcome, key in zip(outcomes, keys, strict=True):
+            for _ in range(2):  # a double click, or the contact and a colleague
+                session = Session(base_url)
+                session.get(f"/en/r/{outcome.token}")
+                path = f"/en/r/{outcome.token}/delegates/{key}/resend"
+                actions.append(lambda s=session, p=path: s.post(p, {"csrf_token": s.token}))
+        answers = all_at_once(actions)
+    db.session.rollback()
+    per_delegate = Counter(db.session.scalars(select(OutboxMessage.delegate_id).where(OutboxMessage.kind == "delegate_ticket")))
+    result = _finish(runner, "two resends of one delegate's ticket", answers, before, locking)
+    if locking:
+        assert result.server_errors == 0 and result.drift == []
+        assert sorted(a.status for a in answers) == [303] * 12 + [409] * 12
+        assert all("was emailed a moment ago" in a.body for a in answers if a.status == 409)
+        assert set(per_delegate.values()) == {2} and result.emails["delegate_ticket"] == 12  # the first, and one resend
+    else:
+        assert result.server_errors or any(count > 2 for count in per_delegate.values()), result
 
 
 # Twenty cancellations at once, a hundred waiting -----------------------------------------------------------

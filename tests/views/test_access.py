@@ -55,6 +55,8 @@ TABLE = {
     "registrant.registration_data": ("GET", PUBLIC, None),
     "registrant.registration_erase": ("POST", PUBLIC, {}),  # without the ticked box: the page again
     "registrant.registration_substitute": ("POST", (409,) * 6, {}),  # an individual has no delegate to replace
+    "registrant.delegate_resend": ("POST", (409,) * 6, {}),  # nor a delegate to email
+    "delegate.delegate_page": ("GET", (404,) * 6, None),  # a contact's link opens no delegate's page
     "auth.login": ("GET", (200, 302, 302, 302, 302, 302), None),
     "auth.login_two_factor": ("GET", (302,) * 6, None),  # without a password checked first: back to sign-in
     "auth.logout": ("POST", (302, 303, 303, 303, 303, 303), {}),
@@ -138,7 +140,7 @@ def world(app, make_event, make_user, individual, happening_now):
         "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
         "code": ticket_code(registration.ticket_key), "user_id": users["organizer"].id, "message_id": failed.id,
         "filename": "css/site.css", "job_id": "a" * 22, "fingerprint": "0123456789ab", "name": stored_image_name(app),
-        "answer_id": 1, "decision": "approve",
+        "answer_id": 1, "decision": "approve", "key": "delegate-key",
     }  # fmt: skip
     return users, values, registration
 

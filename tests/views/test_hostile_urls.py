@@ -53,7 +53,7 @@ HOSTILE = [
 QUERY_KEYS = [
     "_anchor", "_method", "_scheme", "_external", "endpoint", "values", "lang", "slug", "token", "reference", "code",
     "filename", "fingerprint", "user_id", "message_id", "answer_id", "action", "page", "q", "status", "kind", "country",
-    "category", "month", "audience", "next", "format",
+    "category", "month", "audience", "next", "format", "key",
 ]  # fmt: skip
 
 FORM_KEYS = [
@@ -85,7 +85,7 @@ def world(app, make_event, make_user, individual, delegation):
         "lang": "en", "slug": event.slug, "reference": outcome.registration.reference, "action": "resend", "decision": "approve",
         "token": outcome.token, "code": ticket_code(outcome.registration.ticket_key), "user_id": users["organizer"].id,
         "message_id": 1, "answer_id": 1, "filename": "css/site.css", "fingerprint": "0123456789ab",
-        "name": "0123456789abcdef0123456789abcdef-480.webp",
+        "name": "0123456789abcdef0123456789abcdef-480.webp", "key": "delegate-key",
         "job_id": start_xlsx_export(users["organizer"], event, None, "en").id,
     }  # fmt: skip
     return users, values

