@@ -90,38 +90,35 @@ def manage_link_expires_at(event: Event) -> datetime:
     return event.ends_at + timedelta(days=current_app.config["MANAGE_LINK_DAYS_AFTER_EVENT"])
 
 
-def registration_for_token(token: str) -> Registration | None:
-    """The registration a manage token opens, or None; a malformed token is simply unknown.
-
-    Raises ManageLinkExpired for a genuine token whose event ended more than
-    MANAGE_LINK_DAYS_AFTER_EVENT days ago.
-    """
+def _holder(token_model: type[ManageToken] | type[DelegateToken], holder: type[Registration] | type[Delegate], token: str):
+    """The registration or delegate a token names, or None; a malformed token is simply unknown."""
     if not 20 <= len(token) <= 100:
         return None
     digest = _digest(token)
     found = db.session.execute(
-        select(ManageToken.token_hash, Registration).join(Registration).where(ManageToken.token_hash == digest)
+        select(token_model.token_hash, holder).join(holder).where(token_model.token_hash == digest)
     ).first()
     if found is None or not hmac.compare_digest(found[0], digest):
         return None
-    registration = found[1]
-    if manage_link_expires_at(registration.event) <= utcnow():
+    return found[1]
+
+
+def registration_for_token(token: str) -> Registration | None:
+    """The registration a manage token opens, or None.
+
+    Raises ManageLinkExpired for a genuine token whose event ended more than
+    MANAGE_LINK_DAYS_AFTER_EVENT days ago.
+    """
+    registration = _holder(ManageToken, Registration, token)
+    if registration is not None and manage_link_expires_at(registration.event) <= utcnow():
         raise ManageLinkExpired(_l("This link has expired."))
     return registration
 
 
 def delegate_for_token(token: str) -> Delegate | None:
     """The delegate a personal link opens, or None; raises ManageLinkExpired as `registration_for_token` does."""
-    if not 20 <= len(token) <= 100:
-        return None
-    digest = _digest(token)
-    found = db.session.execute(
-        select(DelegateToken.token_hash, Delegate).join(Delegate).where(DelegateToken.token_hash == digest)
-    ).first()
-    if found is None or not hmac.compare_digest(found[0], digest):
-        return None
-    delegate = found[1]
-    if delegate.registration.anonymised_at is not None:
+    delegate = _holder(DelegateToken, Delegate, token)
+    if delegate is None or delegate.registration.anonymised_at is not None:
         return None
     if manage_link_expires_at(delegate.registration.event) <= utcnow():
         raise ManageLinkExpired(_l("This link has expired."))
