@@ -415,7 +415,7 @@ class DelegationDetailsForm(WithoutQuestions, FlaskForm):
         kept = [
             entry.data
             for entry in self.delegates.entries
-            if any((entry.data.get(name) or "") for name in ("full_name", "position", "nationality", "dietary"))
+            if any((entry.data.get(name) or "") for name in ("full_name", "position", "nationality", "dietary", "email"))
         ]
         if len(kept) + len(imported) > self.max_delegates:
             raise DelegateListRefused(

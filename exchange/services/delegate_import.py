@@ -2,8 +2,8 @@
 
 Nothing here saves anything: the rows fill the delegation form, which the
 visitor checks and submits as if typed. Columns, in order: full name,
-position, nationality, dietary needs, interpreter language; a header row
-naming the first column is skipped.
+position, nationality, dietary needs, interpreter language, the delegate's
+own email; a header row naming the first column is skipped.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..text import fold_for_search
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_TEXT_CHARS = 64 * 1024
-COLUMNS = ("full_name", "position", "nationality", "dietary", "interpreter_language")
+COLUMNS = ("full_name", "position", "nationality", "dietary", "interpreter_language", "email")
 CELL_LIMIT = 200
 
 # What people write at the top of the name column, folded, in our eight languages.
@@ -45,6 +45,7 @@ class DelegateListRow:
     nationality: str = ""
     dietary: str = ""
     interpreter_language: str = ""
+    email: str = ""
 
     def as_form_data(self) -> dict[str, str]:
         return {column: getattr(self, column) for column in COLUMNS}

@@ -9,7 +9,7 @@ from question_rows import add_question
 from sqlalchemy import select, update
 
 from exchange.extensions import db
-from exchange.models import Delegate, Event, OutboxMessage, QuestionType, Registration, utcnow
+from exchange.models import Delegate, Event, OutboxMessage, QuestionType, Registration, User, utcnow
 from exchange.services.audit import Actor
 from exchange.services.mailer import send_due
 from exchange.services.registration_admin import approve
@@ -233,3 +233,10 @@ def test_the_contacts_page_says_what_still_needs_doing_and_until_when(client, ap
     assert 'data-to-do="3"' in page
     assert "Answer “Passport label” for 김민준." in page and "Answer “Passport label” for No Address." in page
     assert 'href="#details"' in page and 'id="details"' in page
+
+
+def test_the_organizer_sees_each_delegates_own_address_and_language(client, login, approved):
+    group, _contact_token, _tokens = approved
+    login(db.session.scalar(select(User).where(User.email == "organizer@example.org")))
+    page = client.get(f"/organizer/events/{group.event.slug}/registrations/{group.reference}").get_data(as_text=True)
+    assert "<bdi>minjun@example.kr</bdi> · Korean" in page and "<bdi>somphone@example.la</bdi> · Lao" in page

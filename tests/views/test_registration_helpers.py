@@ -195,3 +195,14 @@ def test_a_foreign_phone_keeps_its_country_code_in_its_own_grouping(client, make
     assert 'value="+82 10-1234-5678"' in client.get(manage).get_data(as_text=True)
     # Saving the page unchanged keeps the number.
     assert db.session.scalar(select(Registration.phone)) == "+821012345678"
+
+
+def test_a_pasted_column_of_own_addresses_gives_each_delegate_their_email(client, make_event):
+    event = make_event(max_delegation_size=10)
+    url = f"/en/events/{event.slug}/delegation"
+    pasted = "Kim Min-jun\tConsul\tKorea\t\tKorean\tminjun@example.kr\nLee Seo-yeon\tAttaché\tKorea\t\t\t\n"
+    page = client.post(url, data=CONTACT | {"delegate_list": pasted, "import_delegates": "1"}).get_data(as_text=True)
+    assert re.findall(r'name="delegates-\d+-email"[^>]*value="([^"]*)"', page) == ["minjun@example.kr", ""]
+    rows = dict(re.findall(r'name="(delegates-\d+-[a-z_]+)"[^>]*value="([^"]*)"', page))
+    assert client.post(url, data=CONTACT | rows).status_code == 303
+    assert [d.email for d in db.session.scalar(select(Registration)).delegates] == ["minjun@example.kr", ""]
