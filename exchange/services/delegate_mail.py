@@ -32,17 +32,28 @@ from .outbox import queue_email
 class DelegateNotice(enum.StrEnum):
     TICKET = "delegate_ticket"  # the delegate's ticket works now (approved, or a new address)
     WITHDRAWN = "delegate_withdrawn"  # it stopped working: declined, replaced, removed, the delegation or event ended
+    REMINDER = "delegate_reminder"  # the event starts soon (with the ticket again)
+
+    @property
+    def carries_ticket(self) -> bool:
+        return self is not DelegateNotice.WITHDRAWN
 
 
 def _subject(notice: DelegateNotice, title: str):
-    if notice is DelegateNotice.TICKET:
-        return _l("Your ticket: %(title)s", title=title)
-    return _l("Your ticket no longer works: %(title)s", title=title)
+    match notice:
+        case DelegateNotice.TICKET:
+            return _l("Your ticket: %(title)s", title=title)
+        case DelegateNotice.REMINDER:
+            return _l("Reminder: %(title)s starts soon", title=title)
+        case DelegateNotice.WITHDRAWN:
+            return _l("Your ticket no longer works: %(title)s", title=title)
 
 
 def delegate_intro(notice: DelegateNotice, delegate: Delegate, title: str) -> str:
     """The opening sentence of a delegate's own email, in the current locale, as plain text (each part escapes it)."""
     registration = delegate.registration
+    if notice is DelegateNotice.REMINDER:
+        return gettext("%(title)s starts soon. Here are the details once more; we look forward to welcoming you.", title=title)
     if notice is DelegateNotice.TICKET:
         return gettext(
             "%(contact)s of %(organization)s has registered you as a delegate for %(title)s, and the organizers have "
@@ -86,13 +97,26 @@ def sync_delegate_mail(registration: Registration) -> None:
             _queue(delegate, DelegateNotice.WITHDRAWN)
 
 
+def remind_delegates(registration: Registration) -> None:
+    """Queue a reminder, with their ticket, for each delegate whose ticket was emailed to them and still works.
+
+    The caller reminds the registration once (`reminders.queue_reminders` marks it), so each delegate once too.
+    """
+    if not registration.is_delegation or registration.anonymised_at is not None:
+        return
+    for delegate in registration.delegates:
+        if delegate.may_enter and delegate.ticket_mailed_to:
+            _queue(delegate, DelegateNotice.REMINDER)
+
+
 def _queue(delegate: Delegate, notice: DelegateNotice) -> None:
+    """Queue `notice` for the delegate: a new ticket to their address, the others where their ticket went."""
     registration = delegate.registration
     language = delegate.email_language
-    ticket = notice is DelegateNotice.TICKET
+    ticket = notice.carries_ticket
     queue_email(
         kind=notice.value,
-        recipient=delegate.email if ticket else delegate.ticket_mailed_to,
+        recipient=delegate.email if notice is DelegateNotice.TICKET else delegate.ticket_mailed_to,
         language=language,
         subject=_subject(notice, registration.event.title_in(language)),
         template="delegate",
@@ -104,7 +128,10 @@ def _queue(delegate: Delegate, notice: DelegateNotice) -> None:
         registration=registration,
         delegate_id=delegate.id,
     )
-    delegate.ticket_mailed_to = delegate.email if ticket else ""
+    if notice is DelegateNotice.TICKET:
+        delegate.ticket_mailed_to = delegate.email
+    elif notice is DelegateNotice.WITHDRAWN:
+        delegate.ticket_mailed_to = ""
 
 
 @transactional

@@ -100,7 +100,7 @@ def _render_for_delegate(row: OutboxMessage, registration: Registration) -> Rend
         raise RegistrationGone(row.id)
     notice = DelegateNotice(row.context["notice"])
     token, attachments, ticket_id = None, [], None
-    if notice is DelegateNotice.TICKET:
+    if notice.carries_ticket:
         with write_transaction():
             token = issue_delegate_token(delegate)
         ticket = delegate_ticket(delegate)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Event, EventStatus, Registration, RegistrationStatus, utcnow
+from .delegate_mail import remind_delegates
 from .notifications import Notice, notify
 
 REMINDER_WINDOW = timedelta(hours=48)
@@ -25,7 +26,7 @@ def queue_reminders(now: datetime | None = None) -> int:
 
     Each registration is marked the moment its reminder is queued, in the
     same transaction, so running this again (or on two machines at once)
-    never reminds anyone twice. Returns how many were queued.
+    never reminds anyone twice. Returns how many registrations were reminded.
     """
     now = now or utcnow()
     with write_transaction():
@@ -57,5 +58,6 @@ def _queue(now: datetime) -> int:
         )
         if cast(CursorResult, marked).rowcount == 1:  # DML gives a CursorResult; Session.execute is typed as returning Result
             notify(registration, Notice.REMINDER)
+            remind_delegates(registration)  # those with their own ticket get their own reminder
             queued += 1
     return queued

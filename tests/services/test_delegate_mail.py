@@ -32,6 +32,7 @@ from exchange.services.registrations import (
     substitute,
     update_delegates,
 )
+from exchange.services.reminders import queue_reminders
 from exchange.services.tickets import read_ticket_code
 from exchange.services.tokens import ManageLinkExpired, delegate_for_token, registration_for_token
 
@@ -319,13 +320,17 @@ def test_exports_give_a_delegates_own_address_and_language(actor, consulate):
 @pytest.mark.parametrize("notice", list(DelegateNotice))
 def test_every_delegate_email_in_every_language(smtp_server, actor, make_event, delegation, notice, lang):
     titles = {code: f"{TITLES.get(code, 'Exchange')} ({code})" for code in LOCALES}
-    event = make_event(titles=titles, capacity=20)
+    tomorrow = utcnow() + timedelta(days=1)
+    event = make_event(titles=titles, capacity=20, starts_at=tomorrow, registration_closes_at=tomorrow - timedelta(hours=2))
     request = delegation(size=0, language="en")
     request.delegates = [DelegateData(full_name="Người Đại Diện", email="delegate@example.org", language=lang)]
     group = register(event.id, request).registration
     approve(actor, group.id)
     if notice is DelegateNotice.WITHDRAWN:
         cancel(group.id)
+    if notice is DelegateNotice.REMINDER:
+        send_due()
+        assert queue_reminders() == 1
     send_due()
     message = smtp_server.messages[-1]
     assert message["To"] == "delegate@example.org"
@@ -337,5 +342,22 @@ def test_every_delegate_email_in_every_language(smtp_server, actor, make_event, 
     for body in (text, html):
         assert titles[lang] in body and group.reference in body and greeting in body
     assert f'<html lang="{lang}">' in html
-    assert ("/d/" in text) is (notice is DelegateNotice.TICKET)
-    assert ("image/png" in parts) is (notice is DelegateNotice.TICKET)
+    assert ("/d/" in text) is notice.carries_ticket
+    assert ("image/png" in parts) is notice.carries_ticket
+
+
+def test_each_delegate_with_a_ticket_is_reminded_once_before_the_event(actor, make_event, delegation):
+    tomorrow = utcnow() + timedelta(days=1)
+    event = make_event(titles=TITLES, starts_at=tomorrow, registration_closes_at=tomorrow - timedelta(hours=2))
+    request = delegation(size=0, language="en")
+    request.delegates = list(DELEGATES)
+    group = register(event.id, request).registration
+    approve(actor, group.id)
+    decide_delegates(actor, group.id, [_fresh(group.id).delegates[2].id], DelegateDecision.DECLINE)  # Chantha: no ticket
+
+    assert queue_reminders() == 1 and queue_reminders() == 0
+
+    assert sorted((row.recipient, row.language) for row in _own_emails("delegate_reminder")) == [
+        ("minjun@example.kr", "ko"),
+        ("somphone@example.la", "lo"),
+    ]
