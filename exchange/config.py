@@ -177,6 +177,8 @@ SEATS_PER_CLIENT_LIMIT = 100
 # An organizer's "resend" emails a registrant at most once in this many seconds,
 # so two clicks (or two organizers) at once send one email.
 RESEND_INTERVAL_SECONDS = 60
+# How many tickets one delegate's own address may be sent in 24 hours (a contact changing it again and again).
+DELEGATE_EMAILS_PER_DAY = 5
 
 # Flask-Limiter limit on the POSTs of a registrant's manage pages (save,
 # cancel, confirm), per client address, shared by all of them.

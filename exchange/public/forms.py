@@ -59,6 +59,8 @@ POSITION_LIMIT = 120
 DIETARY_LIMIT = 200
 NOTES_LIMIT = 2000
 CONSENT_MESSAGE = _l("Please accept the privacy notice to register.")
+# A delegate's own address is for their own ticket: the contact already gets every one.
+SHARED_ADDRESS = _l("Each delegate needs an address of their own, not the contact's or another delegate's, or none.")
 
 
 def text_field(label, limit: int, *, required: bool = False, **kwargs) -> StringField:
@@ -325,9 +327,10 @@ class DelegationDetailsForm(WithoutQuestions, FlaskForm):
     delegate_list = TextAreaField(_l("Paste the list"))
     delegate_file = FileField(_l("Or choose a CSV or Excel file"))
 
-    def __init__(self, *args, max_delegates: int, **kwargs):
+    def __init__(self, *args, max_delegates: int, contact_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.max_delegates = max_delegates
+        self.contact_email = contact_email  # the manage page's (its form has no address field): no delegate may share it
         self.import_error: str | None = None
         self.import_notice: str | None = None
         self.country.choices = country_options(_l("Choose…"))
@@ -339,6 +342,7 @@ class DelegationDetailsForm(WithoutQuestions, FlaskForm):
     def for_registration(cls, registration: Registration) -> DelegationDetailsForm:
         return cls(
             max_delegates=registration.event.max_delegation_size,
+            contact_email=registration.email,
             organization=registration.organization,
             country=registration.country,
             contact_name=registration.full_name,
@@ -363,6 +367,17 @@ class DelegationDetailsForm(WithoutQuestions, FlaskForm):
     def validate_delegates(self, field: FieldList) -> None:
         if not 1 <= len(field.entries) <= self.max_delegates:
             raise ValidationError(_l("A delegation has from 1 to %(size)s delegates.", size=self.max_delegates))
+        contact = self.email.data if isinstance(getattr(self, "email", None), Field) else self.contact_email
+        taken = {(contact or "").casefold()} - {""}
+        shared = False
+        for row in (entry.form for entry in field.entries):
+            address = (row.email.data or "").casefold()
+            if address and address in taken:
+                row.email.errors.append(SHARED_ADDRESS)
+                shared = True
+            taken.add(address)
+        if shared:
+            raise ValidationError(SHARED_ADDRESS)
 
     def edit_rows(self, formdata, files=None) -> bool:
         """Add, remove or import delegate rows when such a button was pressed (no JavaScript); True if so.

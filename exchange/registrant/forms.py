@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
+from wtforms.validators import ValidationError
 
 from ..i18n import language_choices
 from ..models import Delegate, Registration
@@ -12,6 +13,7 @@ from ..public.forms import (
     DIETARY_LIMIT,
     NAME_LIMIT,
     POSITION_LIMIT,
+    SHARED_ADDRESS,
     WithoutQuestions,
     delegate_data_of,
     delegate_email_field,
@@ -75,6 +77,15 @@ class SubstituteForm(WithoutQuestions, FlaskForm):
     def __init__(self, *args, registration: Registration, **kwargs):
         super().__init__(*args, prefix="substitute", **kwargs)
         self.replaces.choices = [("", _l("Choose…")), *((d.key, d.full_name) for d in registration.delegates)]
+        # The replaced person's address may pass to their substitute; no one else's.
+        self.addresses = {d.key: d.email.casefold() for d in registration.delegates if d.email}
+        self.contact_email = registration.email.casefold()
+
+    def validate_email(self, field) -> None:
+        address = (field.data or "").casefold()
+        others = {email for key, email in self.addresses.items() if key != self.replaces.data} | {self.contact_email}
+        if address and address in others:
+            raise ValidationError(SHARED_ADDRESS)
 
     def delegate_data(self) -> DelegateData:
         return delegate_data_of(self)

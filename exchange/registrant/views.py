@@ -73,7 +73,7 @@ def _edit_form(registration: Registration, formdata=None):
         if formdata is None:
             form = form_class.for_registration(registration)
         else:
-            form = form_class(formdata, max_delegates=event.max_delegation_size)
+            form = form_class(formdata, max_delegates=event.max_delegation_size, contact_email=registration.email)
     else:
         form_class = individual_form(event, ContactForm)
         form = form_class.for_registration(registration) if formdata is None else form_class()

@@ -19,12 +19,13 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import delete, func, or_, select
 
 from ..database import transactional
 from ..errors import RegistrationLocked
 from ..extensions import db
-from ..models import Delegate, EventStatus, OutboxMessage, OutboxStatus, Registration, Transition, utcnow
+from ..models import Delegate, DelegateToken, EventStatus, OutboxMessage, OutboxStatus, Registration, Transition, utcnow
+from ..models.registration import new_ticket_key
 from . import transitions
 from .outbox import queue_email
 
@@ -77,12 +78,20 @@ def delegate_intro(notice: DelegateNotice, delegate: Delegate, title: str) -> st
     )
 
 
+def same_address(one: str, other: str) -> bool:
+    return one.casefold() == other.casefold()
+
+
 def sync_delegate_mail(registration: Registration) -> None:
     """Queue each delegate's own email whose ticket started or stopped letting them in since the last one.
 
-    Adds rows to the current transaction; the caller commits. Reads the
-    delegates afresh (flushing the caller's changes first), so it sees the
-    statuses just set.
+    A ticket goes to a delegate's address once; when the address changes,
+    the ticket is issued anew (a new QR code, their old links forgotten), so
+    what went to a mistyped address stops working. When it stops working,
+    their links go and a withdrawal is sent, unless no ticket ever left (then
+    the queued one is simply withdrawn). Adds rows to the current
+    transaction; the caller commits. Reads the delegates afresh (flushing the
+    caller's changes first), so it sees the statuses just set.
     """
     if not registration.is_delegation or registration.anonymised_at is not None:
         return
@@ -91,10 +100,67 @@ def sync_delegate_mail(registration: Registration) -> None:
     )
     for delegate in db.session.scalars(with_mail):
         if delegate.may_enter:
-            if delegate.email and delegate.ticket_mailed_to != delegate.email:
+            if delegate.email and not same_address(delegate.ticket_mailed_to, delegate.email):
+                if delegate.ticket_mailed_to and _withdraw_unsent(delegate):
+                    _reissue(delegate)  # the old address had it: that ticket and link must stop working
                 _queue(delegate, DelegateNotice.TICKET)
         elif delegate.ticket_mailed_to:
-            _queue(delegate, DelegateNotice.WITHDRAWN)
+            if _withdraw_unsent(delegate):
+                _forget_links(delegate)
+                _queue(delegate, DelegateNotice.WITHDRAWN)
+            else:
+                delegate.ticket_mailed_to = ""
+
+
+_CARRYING_TICKETS = [notice.value for notice in DelegateNotice if notice.carries_ticket]
+
+
+def _withdraw_unsent(delegate: Delegate) -> bool:
+    """Delete the delegate's ticket emails still waiting (not being sent now); whether any ticket may have left."""
+    now = utcnow()
+    waiting = (
+        OutboxMessage.delegate_id == delegate.id,
+        OutboxMessage.kind.in_(_CARRYING_TICKETS),
+        OutboxMessage.status == OutboxStatus.QUEUED,
+        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+    )
+    db.session.execute(delete(OutboxMessage).where(*waiting).execution_options(synchronize_session=False))
+    left = select(OutboxMessage.id).where(OutboxMessage.delegate_id == delegate.id, OutboxMessage.kind.in_(_CARRYING_TICKETS))
+    return db.session.scalar(left.limit(1)) is not None
+
+
+def _forget_links(delegate: Delegate) -> None:
+    db.session.execute(delete(DelegateToken).where(DelegateToken.delegate_id == delegate.id))
+
+
+def _reissue(delegate: Delegate) -> None:
+    """A new ticket key and no personal link: the ticket and links sent so far open nothing any more."""
+    delegate.ticket_key = new_ticket_key()
+    _forget_links(delegate)
+
+
+def _check_daily_allowance(delegate: Delegate) -> None:
+    """At most DELEGATE_EMAILS_PER_DAY tickets to one delegate in 24 hours, however often the address changes."""
+    allowance = current_app.config["DELEGATE_EMAILS_PER_DAY"]
+    since = utcnow() - timedelta(days=1)
+    sent = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.delegate_id == delegate.id,
+            OutboxMessage.kind == DelegateNotice.TICKET.value,
+            OutboxMessage.created_at > since,
+        )
+    )
+    if sent >= allowance:
+        raise RegistrationLocked(
+            _l(
+                "%(name)s has been sent their ticket %(num)s times today. To protect their inbox, no more can be sent "
+                "today: nothing was changed.",
+                name=delegate.full_name,
+                num=sent,
+            )
+        )
 
 
 def remind_delegates(registration: Registration) -> None:
@@ -111,6 +177,8 @@ def remind_delegates(registration: Registration) -> None:
 
 def _queue(delegate: Delegate, notice: DelegateNotice) -> None:
     """Queue `notice` for the delegate: a new ticket to their address, the others where their ticket went."""
+    if notice is DelegateNotice.TICKET:
+        _check_daily_allowance(delegate)
     registration = delegate.registration
     language = delegate.email_language
     ticket = notice.carries_ticket

@@ -21,7 +21,7 @@ from ..links import base_host, external_url
 from ..models import Delegate, OutboxMessage, Registration
 from .answers import shared_answers
 from .calendar import CalendarStamp, delegate_calendar, registration_calendar
-from .delegate_mail import DelegateNotice, delegate_intro
+from .delegate_mail import DelegateNotice, delegate_intro, same_address
 from .notifications import Notice, intro
 from .outbox import Attachment
 from .tickets import delegate_ticket, tickets
@@ -40,6 +40,10 @@ def _render_for_staff(row: OutboxMessage) -> RenderedEmail:
 
 class RegistrationGone(Exception):
     """The registration the email is about no longer exists: there is nothing to render."""
+
+
+class EmailSuperseded(Exception):
+    """A delegate's ticket email overtaken before it left: their address changed, or the ticket stopped working."""
 
 
 @dataclass(frozen=True)
@@ -99,12 +103,14 @@ def _render_for_delegate(row: OutboxMessage, registration: Registration) -> Rend
     if delegate is None or delegate.registration_id != registration.id:
         raise RegistrationGone(row.id)
     notice = DelegateNotice(row.context["notice"])
+    if notice.carries_ticket and not (delegate.may_enter and same_address(row.recipient, delegate.email)):
+        raise EmailSuperseded(row.id)  # a ticket or a link must not go to an address it is no longer for
     token, attachments, ticket_id = None, [], None
     if notice.carries_ticket:
         with write_transaction():
             token = issue_delegate_token(delegate)
         ticket = delegate_ticket(delegate)
-        if ticket is not None:  # else declined since it was queued: the withdrawal follows
+        if ticket is not None:
             ticket_id = f"ticket.{registration.reference}@{base_host().split(':')[0]}"
             attachments.append(Attachment(f"ticket-{registration.reference}.png", "image/png", ticket.png(), ticket_id))
     stamp = CalendarStamp(**row.context["calendar"])

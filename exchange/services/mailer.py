@@ -38,7 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..database import transactional, write_transaction
 from ..extensions import db
 from ..models import OutboxAttachment, OutboxMessage, OutboxStatus, utcnow
-from .emails import RegistrationGone, RenderedEmail, render
+from .emails import EmailSuperseded, RegistrationGone, RenderedEmail, render
 from .outbox import Attachment as StoredAttachment
 from .outbox import reply_to, sender
 from .tokens import revoke_manage_token
@@ -330,6 +330,8 @@ def _render(row: OutboxMessage) -> RenderedEmail:
         return render(row)
     except RegistrationGone as error:
         raise PermanentFailure("the registration this email is about no longer exists") from error
+    except EmailSuperseded as error:
+        raise PermanentFailure("superseded: the delegate's address changed or their ticket stopped working") from error
     except Exception as error:
         # A template bug must not stop the sender on this row for every later one; a fixed
         # deploy sends it on a retry.

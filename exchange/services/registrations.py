@@ -13,6 +13,7 @@ import hmac
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -30,7 +31,7 @@ from ..errors import (
     SeatLimitReached,
 )
 from ..extensions import db
-from ..i18n import format_short_date
+from ..i18n import LOCALES, format_short_date
 from ..models import (
     ACTIVE_STATUSES,
     SEAT_HOLDING_STATUSES,
@@ -390,8 +391,18 @@ def _apply_delegate(delegate: Delegate, index: int, data: DelegateData) -> None:
     delegate.nationality = data.nationality
     delegate.dietary = data.dietary
     delegate.interpreter_language = data.interpreter_language
-    delegate.email = data.email
-    delegate.language = data.language
+    delegate.email = _own_address(data.email)
+    delegate.language = data.language if data.language in LOCALES else ""
+
+
+def _own_address(email: str) -> str:
+    """A delegate's own address, normalised; refused unless it is one (the forms check it first: this is for scripts)."""
+    if not email:
+        return ""
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ExchangeError(_l("Enter a valid email address, such as name@example.com.")) from None
 
 
 def _new_delegate(index: int, data: DelegateData) -> Delegate:
@@ -591,7 +602,7 @@ def correct_delegate_details(delegate_id: int, details: OwnDetails) -> Delegate:
     delegate.position = details.position
     delegate.dietary = details.dietary
     delegate.interpreter_language = details.interpreter_language
-    delegate.language = details.language
+    delegate.language = details.language if details.language in LOCALES else ""
     record_change(registration, "delegate_corrected")
     registration.changes[-1].note = delegate.full_name
     return delegate

@@ -11,7 +11,7 @@ from icalendar import Calendar
 from PIL import Image
 from sqlalchemy import select
 
-from exchange.errors import RegistrationLocked
+from exchange.errors import ExchangeError, RegistrationLocked
 from exchange.extensions import db
 from exchange.i18n import LOCALES
 from exchange.models import Delegate, DelegateToken, OutboxMessage, OutboxStatus, Registration, utcnow
@@ -33,7 +33,7 @@ from exchange.services.registrations import (
     update_delegates,
 )
 from exchange.services.reminders import queue_reminders
-from exchange.services.tickets import read_ticket_code
+from exchange.services.tickets import read_ticket_code, ticket_code
 from exchange.services.tokens import ManageLinkExpired, delegate_for_token, registration_for_token
 
 TITLES = {"en": "Viet–Korean Exchange", "ko": "한·베 문화 교류", "lo": "ການແລກປ່ຽນວັດທະນະທຳ", "km": "ការផ្លាស់ប្តូរវប្បធម៌"}
@@ -153,9 +153,10 @@ def test_the_ticket_in_a_delegates_email_checks_in_that_delegate(smtp_server, ac
     assert read_ticket_code(found.text.rsplit("/", 1)[1]) == (consulate.registration.id, somphone.id)
 
 
-def test_declining_a_delegate_withdraws_their_ticket_by_email_once(actor, consulate):
+def test_declining_a_delegate_withdraws_their_ticket_by_email_once(smtp_server, actor, consulate):
     group = consulate.registration
     approve(actor, group.id)
+    send_due()
     minjun = _fresh(group.id).delegates[0]
 
     decide_delegates(actor, group.id, [minjun.id], DelegateDecision.DECLINE, "Sorry.")
@@ -183,9 +184,10 @@ def test_a_withdrawal_email_says_the_ticket_stopped_working_and_carries_no_link(
     assert str(entry["status"]) == "CANCELLED"
 
 
-def test_a_substitute_with_an_address_gets_a_ticket_and_the_replaced_delegate_is_told(actor, consulate):
+def test_a_substitute_with_an_address_gets_a_ticket_and_the_replaced_delegate_is_told(smtp_server, actor, consulate):
     group = consulate.registration
     approve(actor, group.id)
+    send_due()
     replaced = _fresh(group.id).delegates[1]
 
     substitute(group.id, replaced.key, DelegateData(full_name="ບຸນມີ", email="bounmy@example.la", language="lo"))
@@ -209,9 +211,10 @@ def test_a_substitute_awaiting_approval_gets_their_ticket_only_when_approved(act
     assert ticket.language == "en"  # no language given: the contact's
 
 
-def test_a_new_address_gets_the_ticket_and_a_removed_delegate_is_told(actor, consulate):
+def test_a_new_address_gets_the_ticket_and_a_removed_delegate_is_told(smtp_server, actor, consulate):
     group = consulate.registration
     approve(actor, group.id)
+    send_due()
     group = _fresh(group.id)
     rows = _as_rows(group, **{"0": {"email": "minjun.kim@example.kr"}, "3": {"email": "late@example.org", "language": "fr"}})
     del rows[2]  # Chantha leaves the delegation
@@ -225,9 +228,10 @@ def test_a_new_address_gets_the_ticket_and_a_removed_delegate_is_told(actor, con
     ]
 
 
-def test_a_cancelled_event_tells_each_delegate_with_a_ticket(actor, consulate):
+def test_a_cancelled_event_tells_each_delegate_with_a_ticket(smtp_server, actor, consulate):
     group = consulate.registration
     approve(actor, group.id)
+    send_due()
     cancel_event(actor, group.event_id, "The venue flooded.")
     assert sorted(row.recipient for row in _own_emails("delegate_withdrawn")) == [
         "chantha@example.kh",
@@ -327,6 +331,7 @@ def test_every_delegate_email_in_every_language(smtp_server, actor, make_event, 
     group = register(event.id, request).registration
     approve(actor, group.id)
     if notice is DelegateNotice.WITHDRAWN:
+        send_due()  # the ticket left: its withdrawal follows
         cancel(group.id)
     if notice is DelegateNotice.REMINDER:
         send_due()
@@ -361,3 +366,104 @@ def test_each_delegate_with_a_ticket_is_reminded_once_before_the_event(actor, ma
         ("minjun@example.kr", "ko"),
         ("somphone@example.la", "lo"),
     ]
+
+
+# What the attacker's review found: a ticket must not reach an address it is no longer for. ----------------------
+
+
+def _ticket_link(smtp_server, address: str) -> str:
+    message = next(m for m in reversed(smtp_server.messages) if m["To"] == address)
+    return _link_in(_parts(message)["text/plain"].get_content()).removeprefix("https://events.example.test")
+
+
+def test_a_corrected_address_gets_a_new_ticket_and_what_went_to_the_old_one_stops_working(smtp_server, client, actor, consulate):
+    group = consulate.registration
+    approve(actor, group.id)
+    send_due()
+    old_link = _ticket_link(smtp_server, "minjun@example.kr")
+    minjun = _fresh(group.id).delegates[0]
+    old_code = ticket_code(minjun.ticket_key)  # what the QR code in their email holds
+    assert read_ticket_code(old_code) == (group.id, minjun.id) and client.get(old_link).status_code == 200
+
+    group = _fresh(group.id)
+    update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": "minjun.kim@example.kr"}}))
+    send_due()
+
+    assert read_ticket_code(old_code) is None  # the QR code sent to the old address no longer checks anyone in
+    assert client.get(old_link).status_code == 404
+    assert client.get(_ticket_link(smtp_server, "minjun.kim@example.kr")).status_code == 200
+
+
+def test_a_ticket_still_waiting_when_the_address_changes_is_withdrawn_unsent(actor, consulate):
+    group = consulate.registration
+    approve(actor, group.id)  # three tickets queued, none sent
+    key = _fresh(group.id).delegates[0].ticket_key
+    group = _fresh(group.id)
+    update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": "MINJUN@example.kr"}}))
+    # Only the case changed: the same mailbox, nothing new to send.
+    assert [row.recipient for row in _own_emails("delegate_ticket")].count("minjun@example.kr") == 1
+    update_delegates(group.id, _contact(group), _as_rows(_fresh(group.id), **{"0": {"email": "other@example.kr"}}))
+    recipients = [row.recipient for row in _own_emails("delegate_ticket")]
+    assert "minjun@example.kr" not in recipients and recipients.count("other@example.kr") == 1
+    assert db.session.get(Delegate, _fresh(group.id).delegates[0].id).ticket_key == key  # nothing had left: no new key
+
+
+def test_a_delegate_declined_before_their_ticket_left_is_told_nothing(actor, consulate):
+    group = consulate.registration
+    approve(actor, group.id)
+    decide_delegates(actor, group.id, [_fresh(group.id).delegates[0].id], DelegateDecision.DECLINE)
+    assert "minjun@example.kr" not in [row.recipient for row in _own_emails()]
+    assert db.session.get(Delegate, _fresh(group.id).all_delegates[0].id).ticket_mailed_to == ""
+
+
+def test_a_withdrawn_delegates_link_stops_opening(smtp_server, client, actor, consulate):
+    group = consulate.registration
+    approve(actor, group.id)
+    send_due()
+    link = _ticket_link(smtp_server, "somphone@example.la")
+    decide_delegates(actor, group.id, [_fresh(group.id).delegates[1].id], DelegateDecision.DECLINE)
+    assert client.get(link).status_code == 404
+
+
+def test_a_ticket_email_overtaken_at_the_last_moment_is_not_sent(smtp_server, actor, consulate):
+    from sqlalchemy import update as sql_update
+
+    group = consulate.registration
+    approve(actor, group.id)
+    # As if the sender held these rows while the delegate was declined and readdressed behind its back.
+    minjun, somphone = _fresh(group.id).delegates[:2]
+    db.session.execute(sql_update(Delegate).where(Delegate.id == minjun.id).values(email="elsewhere@example.kr"))
+    db.session.execute(sql_update(Delegate).where(Delegate.id == somphone.id).values(status="declined"))
+    db.session.commit()
+    report = send_due()
+    assert len(report.failed) == 2 and len(report.sent) == 3  # the contact's two emails, and Chantha's ticket
+    assert sorted(message["To"] for message in smtp_server.messages) == [
+        "chantha@example.kh",
+        "consulate@example.org",
+        "consulate@example.org",
+    ]
+    assert {row.last_error for row in _own_emails() if row.status == OutboxStatus.FAILED} == {
+        "superseded: the delegate's address changed or their ticket stopped working"
+    }
+    assert db.session.scalar(select(DelegateToken.id).where(DelegateToken.delegate_id == minjun.id)) is None
+
+
+def test_a_delegate_is_sent_their_ticket_at_most_five_times_a_day(smtp_server, actor, consulate):
+    group = consulate.registration
+    approve(actor, group.id)
+    for number in range(4):
+        send_due()
+        group = _fresh(group.id)
+        update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": f"minjun{number}@example.kr"}}))
+    send_due()
+    group = _fresh(group.id)
+    with pytest.raises(RegistrationLocked, match="sent their ticket 5 times today"):
+        update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": "minjun9@example.kr"}}))
+    assert _fresh(group.id).delegates[0].email == "minjun3@example.kr"  # nothing changed
+
+
+def test_the_services_refuse_an_address_that_is_none(consulate):
+    group = _fresh(consulate.registration.id)
+    with pytest.raises(ExchangeError, match="valid email address"):
+        update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": "a@x.org\r\nBcc: b@y.org"}}))
+    assert _fresh(group.id).delegates[0].email == "minjun@example.kr"

@@ -5,6 +5,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from page_forms import page_form
 from question_rows import add_question
 from sqlalchemy import select, update
 
@@ -240,3 +241,32 @@ def test_the_organizer_sees_each_delegates_own_address_and_language(client, logi
     login(db.session.scalar(select(User).where(User.email == "organizer@example.org")))
     page = client.get(f"/organizer/events/{group.event.slug}/registrations/{group.reference}").get_data(as_text=True)
     assert "<bdi>minjun@example.kr</bdi> · Korean" in page and "<bdi>somphone@example.la</bdi> · Lao" in page
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [("same@example.org", "SAME@example.org"), ("consulate@example.org", ""), ("", "Consulate@Example.org")],
+    ids=["two delegates", "the contact's", "the contact's in other case"],
+)
+def test_a_shared_address_is_refused_by_the_row_and_nothing_is_stored(client, make_event, addresses):
+    event = make_event(capacity=10)
+    data = _delegation_post(2, **{f"delegates-{index}-email": address for index, address in enumerate(addresses)})
+    page = client.post(f"/en/events/{event.slug}/delegation", data=data).get_data(as_text=True)
+    row = 1 if addresses[1] else 0
+    assert f'id="delegates-{row}-email-error"' in page and "Each delegate needs an address of their own" in page
+    assert db.session.scalar(select(Registration.id)) is None
+
+
+def test_the_manage_page_and_the_substitute_form_refuse_a_shared_address_too(client, approved):
+    group, contact_token, _tokens = approved
+    form = page_form(client, f"/en/r/{contact_token}", action=f"/en/r/{contact_token}")
+    form["delegates-2-email"] = ["consulate@example.org"]  # No Address gets the contact's
+    page = client.post(f"/en/r/{contact_token}", data=form).get_data(as_text=True)
+    assert 'id="delegates-2-email-error"' in page and "Each delegate needs an address of their own" in page
+    somphone = group.delegates[1]
+    taken = {"substitute-replaces": somphone.key, "substitute-full_name": "ບຸນມີ", "substitute-email": "minjun@example.kr"}
+    refused = client.post(f"/en/r/{contact_token}/substitute", data=taken)
+    assert refused.status_code == 422 and "Each delegate needs an address of their own" in refused.get_data(as_text=True)
+    kept = taken | {"substitute-email": "somphone@example.la"}  # the replaced person's own address may pass on
+    assert client.post(f"/en/r/{contact_token}/substitute", data=kept).status_code == 303
+    assert [d.email for d in _fresh(group.id).delegates] == ["minjun@example.kr", "somphone@example.la", ""]
