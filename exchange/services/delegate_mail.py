@@ -98,7 +98,7 @@ def sync_delegate_mail(registration: Registration) -> None:
     with_mail = select(Delegate).where(
         Delegate.registration_id == registration.id, or_(Delegate.email != "", Delegate.ticket_mailed_to != "")
     )
-    for delegate in db.session.scalars(with_mail):
+    for delegate in db.session.scalars(with_mail.order_by(Delegate.id)):  # the same order on every database
         if delegate.may_enter:
             if delegate.email and not same_address(delegate.ticket_mailed_to, delegate.email):
                 if delegate.ticket_mailed_to and _withdraw_unsent(delegate):
