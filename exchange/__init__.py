@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .feeds.views import bp as feeds_bp
+    from .manage import invitations as _invitation_views  # noqa: F401  (its views join the manage blueprint)
     from .manage import questions as _question_views  # noqa: F401  (its views join the manage blueprint)
     from .manage.admin import bp as admin_bp
     from .manage.views import bp as manage_bp

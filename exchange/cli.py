@@ -11,13 +11,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from .errors import ExchangeError, InvalidEventData
 from .extensions import db
 from .i18n import LOCALES
+from .links import external_url
 from .models import Event, RegistrationStatus, UserRole, utcnow
 from .services.accounts import create_user, user_exists
 from .services.answer_files import discard_abandoned_files
@@ -26,6 +29,7 @@ from .services.audit import record_by_command
 from .services.demo import load_programme, seed_demo
 from .services.event_io import import_events
 from .services.exports import attendee_rows, csv_chunks, export_questions, write_xlsx
+from .services.invitations import InvitationDraft, deadline_on, expire_invitations, invite
 from .services.mailer import send_due
 from .services.privacy import purge_personal_data, purge_sensitive_answers
 from .services.registrations import expire_pending
@@ -37,7 +41,7 @@ def register(app: Flask) -> None:
     for command in (
         seed_demo_command, import_events_command, outbox_group, send_reminders_command, create_user_command, export_command,
         create_demo_organizer_command, purge_personal_data_command, check_seats_command, expire_pending_command,
-        send_approval_digests_command,
+        send_approval_digests_command, invite_command, expire_invitations_command,
     ):  # fmt: skip
         app.cli.add_command(command)
 
@@ -260,7 +264,7 @@ def check_seats_command() -> None:
     """Recompute the seats held from registrations; exit 1 and list every event whose counter differs."""
     drift = seat_drift()
     for event in drift:
-        click.echo(f"{event.slug}: counter {event.counter}, held by registrations {event.held}", err=True)
+        click.echo(f"{event.slug}: counter {event.counter}, held by registrations and invitations {event.held}", err=True)
     if drift:
         raise SystemExit(1)
     click.echo("Seat counters match the registrations.")
@@ -278,3 +282,48 @@ def expire_pending_command() -> None:
 def send_approval_digests_command() -> None:
     """Email each event's daily digest of delegations awaiting approval, where the event asks for one (daily cron)."""
     click.echo(f"Approval digests queued: {send_approval_digests()}.")
+
+
+@click.command("invite")
+@click.argument("slug")
+@click.option("--organization", required=True, help="The consulate or partner invited.")
+@click.option("--email", required=True, help="Where the invitation goes.")
+@click.option("--seats", type=click.IntRange(1, 100_000), required=True, help="Seats reserved for them.")
+@click.option("--until", "until", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="YYYY-MM-DD, the last day.")
+@click.option("--language", type=click.Choice(LOCALES), default="en", show_default=True, help="Of the invitation.")
+@with_appcontext
+def invite_command(slug: str, organization: str, email: str, seats: int, until: datetime, language: str) -> None:
+    """Reserve seats for one partner until a day, email them the invitation, and print its address."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"No event {slug!r}.")
+    try:
+        address = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise click.ClickException(f"Not an email address: {email!r}.") from error
+    draft = InvitationDraft(
+        organization=organization.strip(),
+        email=address,
+        language=language,
+        seats=seats,
+        deadline=deadline_on(event, until.date()),
+    )
+    if not draft.organization:
+        raise click.ClickException("Give the organisation's name.")
+    try:
+        invitation = invite(None, event.id, draft)
+    except ExchangeError as error:
+        with force_locale("en"):  # like every other line this command prints
+            raise click.ClickException(str(error.message)) from error
+    click.echo(
+        f"Invited {invitation.organization}: {invitation.seats} seats until {until.date().isoformat()}, code {invitation.code}."
+    )
+    click.echo(external_url("public.invitation", lang=language, invitation_code=invitation.code))
+
+
+@click.command("expire-invitations")
+@with_appcontext
+def expire_invitations_command() -> None:
+    """Give the unused seats of invitations past their deadline back to the public, and remind those near it (for cron)."""
+    done = expire_invitations()
+    click.echo(f"Invitations expired: {done.expired}; reminded: {done.reminded}.")

@@ -138,6 +138,8 @@ LOCKING = True
 
 # Flask-Limiter limits on registration POSTs, per client address.
 REGISTRATION_RATE_LIMIT = "10 per minute;60 per hour"
+# Invitation pages (/<lang>/i/<code>) per client: enough for an invitee, too few to guess codes.
+INVITATION_RATE_LIMIT = "30 per minute;200 per hour"
 
 # Number of proxies in front of the app that set X-Forwarded-For (0: none).
 # Rate limits count per client address, so set it behind a reverse proxy.
@@ -166,6 +168,8 @@ LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per minute;100 per hour"
 # confirms the address from the emailed link; unconfirmed, it lapses
 # (`flask expire-pending`, from cron) and its seats go to the waiting list.
 DELEGATION_CONFIRM_HOURS = 48
+# An invitation with unused seats is reminded this many hours before its deadline (`flask expire-invitations`).
+INVITATION_REMINDER_HOURS = 72
 
 # Most seats of one event held (confirmed or pending) by one email address,
 # and by one client address (kept only as a keyed hash). Never below the

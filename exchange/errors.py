@@ -26,6 +26,10 @@ class RegistrationRefused(ExchangeError):
     """The event does not take this registration now (window, status, kind, size)."""
 
 
+class InvitationRefused(ExchangeError):
+    """An invitation code that does not open this event's reserved seats (unknown, closed, or missing where needed)."""
+
+
 class NotEnoughSeats(ExchangeError):
     """A change needs more seats than are left; nothing was changed."""
 

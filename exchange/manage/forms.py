@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
     Field,
@@ -97,7 +98,8 @@ class EventForm(FlaskForm):
     page_order = (
         "slug", "category", "starts_at", "ends_at", "timezone", "capacity", "venue_name", "venue_address",
         "latitude", "longitude", "registration_opens_at", "registration_closes_at", "allows_individuals", "allows_delegations",
-        "max_delegation_size", "approval_digest", "substitution_deadline", "substitutes_need_approval", "partner_countries",
+        "max_delegation_size", "approval_digest", "substitution_deadline", "substitutes_need_approval",
+        "delegations_by_invitation", "partner_countries",
         "contact_name", "contact_email", "contact_phone",
         "image", "remove_image",
     )  # fmt: skip
@@ -138,6 +140,7 @@ class EventForm(FlaskForm):
         validators=[Optional(), PlausibleYear()],
     )
     substitutes_need_approval = BooleanField(_l("A substitute awaits the organizers' approval"))
+    delegations_by_invitation = BooleanField(_l("Delegations register only through an invitation"))
     # Checked by its content in validate_image, whatever its name or declared type says.
     image = FileField(_l("Cover image (JPEG, PNG or WebP)"))
     # An upload sent with a mistake elsewhere, kept for the corrected form (browsers do not send a file twice).
@@ -197,6 +200,7 @@ class EventForm(FlaskForm):
             partner_countries=list(event.partner_countries), approval_digest=event.approval_digest,
             substitution_deadline=local(event.substitution_deadline) if event.substitution_deadline else None,
             substitutes_need_approval=event.substitutes_need_approval, latitude=_degrees(event.latitude),
+            delegations_by_invitation=event.delegations_by_invitation,
             longitude=_degrees(event.longitude), contact_name=event.contact_name,
             contact_email=event.contact_email, contact_phone=format_phone(event.contact_phone), **kwargs,
         )  # fmt: skip
@@ -219,6 +223,7 @@ class EventForm(FlaskForm):
             approval_digest=bool(self.approval_digest.data),
             substitution_deadline=aware(self.substitution_deadline.data) if self.substitution_deadline.data else None,
             substitutes_need_approval=bool(self.substitutes_need_approval.data), latitude=self.latitude.data,
+            delegations_by_invitation=bool(self.delegations_by_invitation.data),
             longitude=self.longitude.data,
             contact_name=self.contact_name.data or "", contact_email=self.contact_email.data or "",
             contact_phone=self.contact_phone.data or "", translations=translations,
@@ -499,3 +504,34 @@ def place_problems(rows: list[QuestionRowForm], problems: list[QuestionProblem],
         field = rows[problem.index].field_for(problem.field, lang)
         field.errors = [*field.errors, problem.message]
     return general
+
+
+class DayField(DateField):
+    """A date (YYYY-MM-DD) whose refusal says so in our languages (WTForms' own message has no Khmer or Lao)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Enter a date.")) from None
+
+
+class InvitationForm(FlaskForm):
+    """An organizer invites a consulate or partner: whom, in which language, how many seats, until when."""
+
+    organization = StringField(_l("Organisation"), validators=[SafeText(), Required(), MaxLength(200)])
+    email = EmailField(_l("Contact email"), validators=[SafeText(), Required(), MaxLength(254), Email()])
+    language = SelectField(_l("Language of the invitation"), validators=[Required(), Choice()], validate_choice=False)
+    seats = IntegerField(_l("Seats reserved"), validators=[Required(), NumberRange(1, MAX_CAPACITY, _NUMBER_MESSAGE)])
+    deadline = DayField(_l("Reserved until (the whole day)"), validators=[Required(_l("Enter a date.")), PlausibleYear()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [(code, language_names()[code]) for code in LOCALES]
+
+
+class InvitationDeadlineForm(FlaskForm):
+    """A new deadline for an open invitation."""
+
+    deadline = DayField(_l("Reserved until (the whole day)"), validators=[Required(_l("Enter a date.")), PlausibleYear()])

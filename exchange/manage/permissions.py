@@ -41,6 +41,8 @@ ENDPOINT_CAPABILITIES: dict[str, Capability] = {
     "manage.event_publish": Capability.EDIT,
     "manage.event_cancel": Capability.EDIT,
     "manage.event_broadcast": Capability.EDIT,
+    "manage.event_invitations_page": Capability.EDIT,
+    "manage.invitation_action": Capability.EDIT,
     "manage.event_questions": Capability.EDIT,
     "manage.event_question_set": Capability.EDIT,
     "manage.registration_list": Capability.READ,

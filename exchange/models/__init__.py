@@ -1,6 +1,7 @@
 """Database models. Import them from here."""
 
 from .event import Audience, Category, Event, EventStatus, EventTranslation, RegistrationWindow, Venue, in_language
+from .invitation import Invitation, InvitationStatus
 from .outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from .question import Answer, AskedOf, Question, QuestionType
 from .registration import (
@@ -23,6 +24,8 @@ from .types import UTCDateTime, utcnow
 from .user import AuditEntry, RecoveryCode, User, UserRole, event_assignment
 
 __all__ = [
+    "Invitation",
+    "InvitationStatus",
     "Answer",
     "AskedOf",
     "Question",

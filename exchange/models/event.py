@@ -146,6 +146,8 @@ class Event(Model):
     allows_individuals: Mapped[bool] = mapped_column(default=True)
     allows_delegations: Mapped[bool] = mapped_column(default=False)
     max_delegation_size: Mapped[int] = mapped_column(default=10)
+    # Delegations register only through an invitation (its code); individuals as `allows_individuals` says.
+    delegations_by_invitation: Mapped[bool] = mapped_column(default=False, server_default="0")
     partner_countries: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Organizers hear of each delegation awaiting approval at once (False) or in one daily digest (True).
     approval_digest: Mapped[bool] = mapped_column(default=False, server_default="0")

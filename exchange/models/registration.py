@@ -230,6 +230,8 @@ class Registration(Model):
     # Name, organisation and reference folded for search (`text.fold_for_search`), kept up to date on every
     # flush by `_fold_registration`; the email is searched in `email_normalized`, which the door may not see.
     search_text: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    # The invitation it was registered through, if any (a plain id, as Delegate.replaces_id: SQLite adds no key in place).
+    invitation_id: Mapped[int | None] = mapped_column(nullable=True, index=True)
 
     event: Mapped[Event] = relationship()
     # The delegation as it stands: its pending and approved delegates, who hold its seats.

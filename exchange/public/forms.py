@@ -51,6 +51,7 @@ from ..services.delegate_import import (
 )
 from ..services.event_io import MAX_DELEGATION_SIZE
 from ..services.registrations import ContactData, DelegateData, RegistrationRequest
+from ..services.tokens import normalize_invitation_code
 from ..validators import Accepted, Choice, Email, Empty, MaxLength, Phone, Required, SafeText, format_phone
 
 NAME_LIMIT = 120
@@ -462,20 +463,31 @@ class DelegationForm(DelegationDetailsForm):
     """A consulate or partner registering a delegation."""
 
     page_order = (
-        "organization", "country", "contact_name", "contact_position", "email", "phone", "notes", "delegates", "consent",
-        "website",
+        "invitation", "organization", "country", "contact_name", "contact_position", "email", "phone", "notes",
+        "delegates", "consent", "website",
     )  # fmt: skip
 
+    invitation = StringField(_l("Invitation code"), validators=[SafeText(), MaxLength(20)])
     email = email_field()
     consent = BooleanField(_l("Privacy notice"), validators=[Accepted(CONSENT_MESSAGE)])  # its name in the error summary
     website = StringField(_l("Leave this field empty"), validators=[Empty()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, invitation_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.invitation_only = invitation_only  # the event takes delegations through an invitation only
         preselect_country(self)
+
+    def validate_invitation(self, field: Field) -> None:
+        if not field.data:
+            if self.invitation_only:
+                raise ValidationError(_l("Delegations register for this event by invitation only: type your invitation code."))
+            return
+        if not normalize_invitation_code(field.data):
+            raise ValidationError(_l("An invitation code has eight letters and digits, such as 7KQ3-9XZD."))
 
     def registration_request(self, language: str, client_address: str = "") -> RegistrationRequest:
         return RegistrationRequest(
+            invitation_code=self.invitation.data or "",
             kind=RegistrationKind.DELEGATION,
             email=self.email.data,
             language=language,

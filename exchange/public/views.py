@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from werkzeug.datastructures import MultiDict
 
 from ..caching import cached_page
-from ..errors import DelegationTooLarge, ExchangeError, RegistrationRefused
+from ..errors import DelegationTooLarge, ExchangeError, InvitationRefused, RegistrationRefused
 from ..extensions import csrf, limiter
 from ..http import page_number, with_files
 from ..i18n import format_month, localize_blueprint
@@ -20,6 +20,7 @@ from ..services.events import (
     public_event_page,
     upcoming_events,
 )
+from ..services.invitations import invitation_for_code
 from ..services.registrations import RegistrationOutcome, check_open_for, register
 from .answer_forms import delegation_form, individual_form
 from .forms import bounded_delegation_formdata
@@ -132,7 +133,12 @@ def delegation_create(slug: str):
             formdata = bounded_delegation_formdata(formdata, event.max_delegation_size)
         except DelegationTooLarge as too_large:
             formdata, error, status = too_large.formdata, too_large.message, 422
-    form = delegation_form(event)(formdata, max_delegates=event.max_delegation_size)
+    form = delegation_form(event)(
+        formdata, max_delegates=event.max_delegation_size, invitation_only=event.delegations_by_invitation
+    )
+    invited = invitation_for_code(request.args.get("invitation", "")[:20]) if formdata is None else None
+    if invited is not None and invited.event_id == event.id:  # from the invitation's own page: who was invited
+        form.invitation.data, form.organization.data, form.email.data = invited.code, invited.organization, invited.email
     if (
         refusal is None and error is None and formdata is not None and not form.edit_rows(formdata, request.files)
         and form.validate_on_submit()
@@ -151,6 +157,9 @@ def _submit(event: Event, form):
     try:
         outcome = register(event.id, form.registration_request(g.lang, _client()), seen_full=event.seats_left == 0)
         return _registration_response(outcome), None, None
+    except InvitationRefused as refused:
+        form.invitation.errors.append(refused.message)  # by the field, with the rest of the form as typed
+        return None, None, None
     except RegistrationRefused as refused:
         return None, refused.message, None  # the event takes no such registration now: no form is shown
     except ExchangeError as refused:
@@ -159,6 +168,31 @@ def _submit(event: Event, form):
 
 def _client() -> str:
     return request.remote_addr or ""
+
+
+def invitation_rate_limit() -> str:
+    return current_app.config["INVITATION_RATE_LIMIT"]
+
+
+@bp.get("/i/<invitation_code>")
+@limiter.limit(invitation_rate_limit)
+def invitation(invitation_code: str):
+    """An invitation: its event, the seats reserved and left, the deadline, and the way to register through it."""
+    found = invitation_for_code(invitation_code) or abort(404)
+    event = found.event
+    response = current_app.make_response(
+        render_template(
+            "public/invitation.html",
+            invitation=found,
+            event=event,
+            content=event.content(g.lang),
+            takes_delegations=_refusal(event, RegistrationKind.DELEGATION) is None,
+        )
+    )
+    # The code opens reserved seats: no other site learns it from a Referer, no shared cache keeps the page.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/privacy")

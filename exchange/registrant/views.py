@@ -11,10 +11,10 @@ from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, re
 from flask_babel import gettext as _
 
 from ..errors import DelegationTooLarge, ExchangeError
-from ..extensions import csrf, limiter
+from ..extensions import csrf, db, limiter
 from ..http import with_files
 from ..i18n import localize_blueprint
-from ..models import AskedOf, Registration, Transition
+from ..models import AskedOf, Invitation, Registration, Transition
 from ..public.answer_forms import delegation_form, individual_form, load_answers, with_questions
 from ..public.forms import ContactForm, DelegationDetailsForm, bounded_delegation_formdata
 from ..services.answers import shared_answers
@@ -118,6 +118,7 @@ def _render(
         substitute_form=substitute_form or _substitute_form(registration),
         takes_substitutions=registration.event.takes_substitutions(),
         to_do=to_do(registration, mail_states),
+        invitation=db.session.get(Invitation, registration.invitation_id) if registration.invitation_id else None,
         mail_states=mail_states,
     ), status
 

@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from ..database import write_transaction
 from ..extensions import db
 from ..links import base_host, external_url
-from ..models import Delegate, OutboxMessage, Registration
+from ..models import Delegate, Invitation, OutboxMessage, Registration
 from .answers import shared_answers
 from .calendar import CalendarStamp, delegate_calendar, registration_calendar
 from .delegate_mail import DelegateNotice, delegate_intro, same_address
@@ -43,7 +43,7 @@ class RegistrationGone(Exception):
 
 
 class EmailSuperseded(Exception):
-    """A delegate's ticket email overtaken before it left: their address changed, or the ticket stopped working."""
+    """An email overtaken before it left: a delegate's address changed or their ticket stopped working, an invitation closed."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,8 @@ def render(row: OutboxMessage) -> RenderedEmail:
     registration = row.registration
     if row.template in STAFF_TEMPLATES:
         return _render_for_staff(row)
+    if row.template == "invitation":
+        return _render_invitation(row)
     if registration is None:
         raise RegistrationGone(row.id)
     if row.delegate_id is not None:
@@ -95,6 +97,29 @@ def render(row: OutboxMessage) -> RenderedEmail:
         text = render_template(f"emails/{row.template}.txt", **context)
         html = render_template(f"emails/{row.template}.html", **context)
     return RenderedEmail(text=text, html=html, attachments=attachments, manage_token=token)
+
+
+def _render_invitation(row: OutboxMessage) -> RenderedEmail:
+    """An invitation (or its reminder) as it stands now: seats left, deadline, its link and code."""
+    invitation = db.session.get(Invitation, row.context["invitation_id"])
+    if invitation is None:
+        raise RegistrationGone(row.id)  # its event was deleted
+    if not invitation.is_open:
+        raise EmailSuperseded(row.id)  # revoked or expired before it left: nothing to invite to
+    event = invitation.event
+    context = {
+        "invitation": invitation,
+        "reminder": row.context.get("reminder", False),
+        "event": event,
+        "content": event.content(row.language),
+        "venue": event.venue_in(row.language),
+        "invitation_url": external_url("public.invitation", lang=row.language, invitation_code=invitation.code),
+        "event_url": external_url("public.event_detail", lang=row.language, slug=event.slug),
+    }
+    with force_locale(row.language):
+        text = render_template("emails/invitation.txt", **context)
+        html = render_template("emails/invitation.html", **context)
+    return RenderedEmail(text=text, html=html, attachments=[], manage_token=None)
 
 
 def _render_for_delegate(row: OutboxMessage, registration: Registration) -> RenderedEmail:

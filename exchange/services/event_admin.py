@@ -9,12 +9,22 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..database import for_update, transactional
 from ..errors import ExchangeError
 from ..extensions import db
-from ..models import ACTIVE_STATUSES, Category, Event, EventStatus, EventTranslation, Registration, RegistrationStatus
+from ..models import (
+    ACTIVE_STATUSES,
+    Category,
+    Event,
+    EventStatus,
+    EventTranslation,
+    Invitation,
+    InvitationStatus,
+    Registration,
+    RegistrationStatus,
+)
 from .anniversaries import looks_like_a_count, recognise, shift_counts, years_since
 from .audit import Actor, changes, record
 from .images import PreparedImage, StoredImage, discard_abandoned, discard_unused, store_image
@@ -52,6 +62,7 @@ class EventDraft:
     # awaits approval.
     substitution_deadline: datetime | None = None
     substitutes_need_approval: bool = False
+    delegations_by_invitation: bool = False
     # The venue's position in degrees: both or neither.
     latitude: float | None = None
     longitude: float | None = None
@@ -233,6 +244,15 @@ def cancel_event(actor: Actor, event_id: int, message: str = "") -> int:
     for registration in registrations:
         record_change(registration, "event_cancelled", RegistrationStatus.CANCELLED)
         notify(registration, Notice.EVENT_CANCELLED, message=message)
+    # Open invitations close with it, and so give back the seats they hold.
+    reserved = db.session.execute(
+        update(Invitation)
+        .where(Invitation.event_id == event.id, Invitation.status == InvitationStatus.ACTIVE)
+        .values(status=InvitationStatus.REVOKED)
+        .returning(Invitation.seats - Invitation.seats_used)
+        .execution_options(synchronize_session=False)
+    ).scalars()
+    held += sum(reserved)
     if held:
         release_seats(event, held)
     record(actor, "event.cancelled", event=event, registrations=len(registrations))
@@ -297,6 +317,7 @@ def duplicate_for_next_year(actor: Actor, event_id: int) -> Event:
         approval_digest=source.approval_digest,
         substitution_deadline=shifted(source.substitution_deadline) if source.substitution_deadline else None,
         substitutes_need_approval=source.substitutes_need_approval,
+        delegations_by_invitation=source.delegations_by_invitation,
         latitude=source.latitude,
         longitude=source.longitude,
         contact_name=source.contact_name,

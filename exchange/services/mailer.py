@@ -64,6 +64,9 @@ class _TimeoutConnection(Connection):
         return host
 
 
+SUPERSEDED = "superseded: what it was about changed before it left (an address, a ticket, an invitation)"
+
+
 class TemporaryFailure(Exception):
     """Worth trying again later."""
 
@@ -331,7 +334,9 @@ def _render(row: OutboxMessage) -> RenderedEmail:
     except RegistrationGone as error:
         raise PermanentFailure("the registration this email is about no longer exists") from error
     except EmailSuperseded as error:
-        raise PermanentFailure("superseded: the delegate's address changed or their ticket stopped working") from error
+        raise PermanentFailure(
+            "superseded: what it was about changed before it left (an address, a ticket, an invitation)"
+        ) from error
     except Exception as error:
         # A template bug must not stop the sender on this row for every later one; a fixed
         # deploy sends it on a retry.

@@ -40,7 +40,7 @@ from .audit import Actor, record, record_now
 from .notifications import Notice, notify
 from .registrations import notify_promoted
 from .search import all_words_in, search_words
-from .seats import fill_from_waitlist, record_change, release_seats, take_seats
+from .seats import fill_from_waitlist, record_change, release_seats_held_by, take_seats
 
 
 def _step(actor: Actor, registration: Registration, action: str, status: RegistrationStatus | None, note: str = "") -> None:
@@ -120,7 +120,7 @@ def decide_delegates(
     settled = RegistrationStatus.CONFIRMED if all(d.status == DelegateStatus.APPROVED for d in remaining) else None
     _step(actor, registration, "delegates_declined", settled, note)
     notify(registration, Notice.DELEGATES_DECLINED, message=message, delegates=[d.id for d in chosen])
-    release_seats(registration.event, len(chosen))
+    release_seats_held_by(registration, len(chosen))
     for promoted in fill_from_waitlist(registration.event):
         notify_promoted(promoted)
     return registration
@@ -152,7 +152,7 @@ def _withdraw(
     _step(actor, registration, action, status, message)
     notify(registration, notice, message=message)
     if held:
-        release_seats(registration.event, registration.seats)
+        release_seats_held_by(registration, registration.seats)
         for promoted in fill_from_waitlist(registration.event):
             notify_promoted(promoted)
 

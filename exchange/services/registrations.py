@@ -21,9 +21,10 @@ from sqlalchemy import ScalarSelect, bindparam, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..database import after_write, transactional, write_transaction
+from ..database import after_write, for_update, transactional, write_transaction
 from ..errors import (
     ExchangeError,
+    InvitationRefused,
     NotEnoughSeats,
     RegistrationLocked,
     RegistrationNotFound,
@@ -41,6 +42,7 @@ from ..models import (
     DelegateStatus,
     Event,
     EventTranslation,
+    Invitation,
     ManageToken,
     OutboxMessage,
     Registration,
@@ -61,8 +63,16 @@ from .calendar import CalendarStamp
 from .delegate_mail import sync_delegate_mail
 from .notifications import Notice, notice_email, notify
 from .outbox import outbox_values
-from .seats import fill_from_waitlist, lock_if_full, record_change, release_seats, take_seat_if_open, take_seats
-from .tokens import issue_manage_token, new_manage_token, new_reference
+from .seats import (
+    fill_from_waitlist,
+    lock_if_full,
+    record_change,
+    release_seats_held_by,
+    take_seat_if_open,
+    take_seats,
+    take_seats_for,
+)
+from .tokens import issue_manage_token, new_manage_token, new_reference, normalize_invitation_code
 
 # A duplicate attempt re-sends the manage link at most this often, so nobody
 # can flood someone's inbox by submitting their address again and again.
@@ -110,6 +120,8 @@ class RegistrationRequest:
     answers: Answers = field(default_factory=dict)
     # Where the request came from, for the per-event seat cap; only a keyed hash is stored.
     client_address: str = ""
+    # A delegation registering through an invitation: its code as typed (or from the /<lang>/i/<code> link).
+    invitation_code: str = ""
 
 
 @dataclass
@@ -264,13 +276,18 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
 
     seats = len(request.delegates) if is_delegation else 1
     client_key = _client_key(request.client_address)
-    if take_seats(event, seats):
+    invitation = _open_invitation(event, request.invitation_code) if is_delegation else None
+    if invitation is not None:
+        _draw(invitation, seats)  # the invitation is its own cap: no per-address one
+        status = RegistrationStatus.PENDING
+    elif take_seats(event, seats):
         # The seat UPDATE locked the event row, so these counts cannot change before commit.
         _check_seat_caps(event.id, event.max_delegation_size, email_normalized, client_key, seats)
         status = RegistrationStatus.PENDING if is_delegation else RegistrationStatus.CONFIRMED
     else:
         status = RegistrationStatus.WAITLISTED
     registration = Registration(event=event, **_registration_values(request, email_normalized, client_key, utcnow()))
+    registration.invitation_id = invitation.id if invitation is not None else None
     registration.delegates = [_new_delegate(index, data) for index, data in enumerate(request.delegates)]
     if has_answers(request.answers, *(data.answers for data in request.delegates)):
         answers = AnswerWriter(registration, event)
@@ -285,6 +302,49 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
     notify(registration, Notice(status.value))
     db.session.flush()
     return RegistrationOutcome(registration_id=registration.id, token=token)
+
+
+def _open_invitation(event: Event, code: str) -> Invitation | None:
+    """The open invitation of `event` a delegation registers through, its row locked; None without a code.
+
+    Raises InvitationRefused for a code that is unknown, another event's, or
+    no longer open, and for no code where delegations come by invitation only.
+    """
+    if not code:
+        if event.delegations_by_invitation:
+            raise InvitationRefused(_l("Delegations register for this event by invitation only: type your invitation code."))
+        return None
+    normalized = normalize_invitation_code(code)
+    mine = select(Invitation).where(Invitation.code == normalized, Invitation.event_id == event.id)
+    found = db.session.scalar(for_update(mine).execution_options(populate_existing=True)) if normalized else None
+    if found is None:
+        raise InvitationRefused(_l("This invitation code is not known for this event. Check it against your invitation."))
+    if not found.is_open:
+        raise InvitationRefused(_l("This invitation is no longer open. Register without the code, or write to the organizers."))
+    return found
+
+
+def _draw(invitation: Invitation, seats: int) -> None:
+    """Take `seats` for a delegation from the invitation's reserve, and the rest from the free seats if there are enough.
+
+    The reserve is already in the event's counter; only the rest is taken
+    now. Raises NotEnoughSeats (and nothing is drawn) when the rest does not fit.
+    """
+    drawn = min(seats, invitation.seats_left)
+    extra = seats - drawn
+    if extra and not take_seats(invitation.event, extra):
+        raise NotEnoughSeats(
+            _ln(
+                "Your invitation has %(num)s seat left, and there are not enough other free seats for %(seats)s "
+                "delegates. Register fewer delegates, or write to the organizers.",
+                "Your invitation has %(num)s seats left, and there are not enough other free seats for %(seats)s "
+                "delegates. Register fewer delegates, or write to the organizers.",
+                drawn,
+                seats=seats,
+            )
+        )
+    if drawn:
+        invitation.seats_used += drawn
 
 
 def _registration_values(
@@ -480,7 +540,7 @@ def update_delegates(
     _check_delegation_size(event, len(delegates))
     change = plan_delegate_changes(registration, delegates)
     extra = len(delegates) - registration.seats
-    if registration.status.holds_seats and extra > 0 and not take_seats(event, extra):
+    if registration.status.holds_seats and extra > 0 and not take_seats_for(registration, extra):
         raise NotEnoughSeats(
             _ln(
                 "Only %(num)s more seat is left, so the delegation cannot grow by %(extra)s.",
@@ -490,7 +550,7 @@ def update_delegates(
             )
         )
     if registration.status.holds_seats and extra < 0:
-        release_seats(event, -extra)
+        release_seats_held_by(registration, -extra)
     registration.seats = len(delegates)
     _apply_contact(registration, contact)
     by_key = {delegate.key: delegate for delegate in registration.delegates}
@@ -647,7 +707,7 @@ def cancel(registration_id: int) -> Registration:
     record_change(registration, "cancelled", RegistrationStatus.CANCELLED)
     notify(registration, Notice.CANCELLED)
     if held:
-        release_seats(event, registration.seats)
+        release_seats_held_by(registration, registration.seats)
         for promoted in fill_from_waitlist(event):
             notify_promoted(promoted)
     return registration
@@ -698,7 +758,7 @@ def _lapse(registration_id: int, now: datetime) -> None:
     record_change(registration, "lapsed", RegistrationStatus.CANCELLED)
     registration.confirm_by = None
     notify(registration, Notice.LAPSED)
-    release_seats(registration.event, registration.seats)
+    release_seats_held_by(registration, registration.seats)
     for promoted in fill_from_waitlist(registration.event):
         notify_promoted(promoted)
 

@@ -21,7 +21,17 @@ from sqlalchemy.engine import CursorResult
 
 from ..database import for_update, locking_enabled
 from ..extensions import db
-from ..models import SEAT_HOLDING_STATUSES, Event, EventStatus, Registration, RegistrationChange, RegistrationStatus
+from ..models import (
+    SEAT_HOLDING_STATUSES,
+    Event,
+    EventStatus,
+    Invitation,
+    InvitationStatus,
+    Registration,
+    RegistrationChange,
+    RegistrationStatus,
+    utcnow,
+)
 
 
 def take_seats(event: Event, count: int) -> bool:
@@ -125,6 +135,50 @@ def release_seats(event: Event, count: int) -> None:
     db.session.expire(event, ["seats_taken"])
 
 
+def take_seats_for(registration: Registration, count: int) -> bool:
+    """Hold `count` more seats for `registration`: from the open invitation it came through first, then free seats.
+
+    False, and nothing more held, when they do not fit.
+    """
+    drawn = _invitation_seats(registration, count, draw=True)
+    if drawn == count or take_seats(registration.event, count - drawn):
+        return True
+    if drawn:
+        _invitation_seats(registration, drawn, draw=False)
+    return False
+
+
+def release_seats_held_by(registration: Registration, count: int) -> None:
+    """Give back `count` seats `registration` held: to the invitation it came through while that is open (its
+    partner may still use them until the deadline), the rest to the public."""
+    kept = _invitation_seats(registration, count, draw=False)
+    if count > kept:
+        release_seats(registration.event, count - kept)
+
+
+def _invitation_seats(registration: Registration, count: int, *, draw: bool) -> int:
+    """Draw up to `count` seats from the registration's open invitation, or give up to `count` back; how many moved.
+
+    The invitation's row is locked first, so its counts cannot change before commit.
+    """
+    if registration.invitation_id is None:
+        return 0
+    invitation = db.session.scalar(
+        for_update(
+            select(Invitation).where(
+                Invitation.id == registration.invitation_id,
+                Invitation.status == InvitationStatus.ACTIVE,
+                Invitation.deadline > utcnow(),
+            )
+        ).execution_options(populate_existing=True)
+    )
+    if invitation is None:
+        return 0
+    moved = min(count, invitation.seats - invitation.seats_used) if draw else min(count, invitation.seats_used)
+    invitation.seats_used += moved if draw else -moved
+    return moved
+
+
 def release_all_seats(event: Event) -> None:
     """Every seat of `event` is free again (the event was cancelled with all its holders)."""
     db.session.execute(
@@ -207,16 +261,28 @@ class SeatDrift:
 
 
 def seat_drift() -> list[SeatDrift]:
-    """Events whose seat counter differs from the seats their confirmed and pending registrations hold."""
+    """Events whose seat counter differs from the seats their confirmed and pending registrations hold,
+    with the unused seats of their open invitations."""
     held = (
         select(Registration.event_id, func.sum(Registration.seats).label("held"))
         .where(Registration.status.in_(SEAT_HOLDING_STATUSES))
         .group_by(Registration.event_id)
         .subquery()
     )
+    reserved = (
+        select(Invitation.event_id, func.sum(Invitation.seats - Invitation.seats_used).label("reserved"))
+        .where(Invitation.status == InvitationStatus.ACTIVE)
+        .group_by(Invitation.event_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(Event.slug, Event.seats_taken, func.coalesce(held.c.held, 0).label("held"))
+        select(
+            Event.slug,
+            Event.seats_taken,
+            (func.coalesce(held.c.held, 0) + func.coalesce(reserved.c.reserved, 0)).label("held"),
+        )
         .outerjoin(held, held.c.event_id == Event.id)
+        .outerjoin(reserved, reserved.c.event_id == Event.id)
         .order_by(Event.slug)
     )
     return [SeatDrift(row.slug, row.seats_taken, int(row.held)) for row in rows if row.seats_taken != row.held]

@@ -35,6 +35,22 @@ def new_reference(*, checked: bool = True) -> str:
             return reference
 
 
+INVITATION_CODE_LENGTH = 8  # 40 random bits, typed from a letter: XXXX-XXXX, in the alphabet of references
+
+
+def new_invitation_code() -> str:
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(INVITATION_CODE_LENGTH))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalize_invitation_code(text: str) -> str:
+    """A typed invitation code as stored (upper case, one dash), or "" when it cannot be one."""
+    letters = "".join(char for char in (text or "").upper() if char.isalnum())
+    if len(letters) != INVITATION_CODE_LENGTH or any(char not in REFERENCE_ALPHABET for char in letters):
+        return ""
+    return f"{letters[:4]}-{letters[4:]}"
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -25,6 +25,7 @@ from exchange.models import (
     AuditEntry,
     Delegate,
     Event,
+    Invitation,
     OutboxMessage,
     Question,
     Registration,
@@ -33,6 +34,7 @@ from exchange.models import (
     utcnow,
 )
 from exchange.services.audit import Actor
+from exchange.services.invitations import InvitationDraft, invite
 from exchange.services.registration_admin import approve
 from exchange.services.registrations import register
 from exchange.services.tickets import tickets
@@ -438,6 +440,116 @@ def test_two_resends_of_one_delegates_ticket_at_once_send_one(start_server, runn
         assert set(per_delegate.values()) == {2} and result.emails["delegate_ticket"] == 12  # the first, and one resend
     else:
         assert result.server_errors or any(count > 2 for count in per_delegate.values()), result
+
+
+# Invitation seats against a public rush ---------------------------------------------------------------------
+
+
+def _delegation_form(session: Session, slug: str, code: str, size: int, number: int) -> dict:
+    data = {
+        "csrf_token": session.token, "invitation": code, "organization": f"Consulate {number}", "country": "KR",
+        "contact_name": "Kim Min-jun", "email": f"consulate{number}@example.org", "phone": "+82 10 1234 5678", "consent": "y",
+    }  # fmt: skip
+    return data | {f"delegates-{index}-full_name": f"대표 {index + 1}" for index in range(size)}
+
+
+def _person_form(session: Session, number: int) -> dict:
+    return {"csrf_token": session.token, "full_name": f"Người {number}", "email": f"p{number}@example.com",
+            "category": "student", "country": "VN", "consent": "y"}  # fmt: skip
+
+
+@LOCKING
+def test_invitation_seats_never_overbook_against_a_public_rush(start_server, runner, make_event, make_user, locking):
+    event = make_event(capacity=20)
+    organizer = Actor(user=make_user("one@example.org", events=[event]), ip_address="127.0.0.1")
+    draft = InvitationDraft("Consulate", "c@example.org", "ko", 8, event.registration_closes_at)
+    invitation = invite(organizer, event.id, draft)
+    before = _emails()
+    with _server(start_server, locking) as base_url:
+        actions = []
+        for number in range(2):  # two invited delegations of six: eight seats reserved, four more must be free
+            session = Session(base_url)
+            session.get(f"/en/events/{event.slug}/delegation")
+            data = _delegation_form(session, event.slug, invitation.code, 6, number)
+            actions.append(lambda s=session, d=data: s.post(f"/en/events/{event.slug}/delegation", d))
+        for number in range(30):  # thirty people for the twelve public seats
+            session = Session(base_url)
+            session.get(f"/en/events/{event.slug}/register")
+            data = _person_form(session, number)
+            actions.append(lambda s=session, d=data: s.post(f"/en/events/{event.slug}/register", d))
+        answers = all_at_once(actions)
+    db.session.rollback()
+    used = db.session.scalar(select(Invitation.seats_used).where(Invitation.id == invitation.id))
+    held = db.session.scalar(
+        select(func.coalesce(func.sum(Registration.seats), 0)).where(
+            Registration.event_id == event.id, Registration.status.in_(["confirmed", "pending"])
+        )
+    )
+    result = _finish(runner, "invitation seats against a public rush", answers, before, locking, used=used, held=held)
+    if locking:
+        assert result.server_errors == 0 and result.drift == []
+        assert held + (8 - used) == 20 and used >= 6  # every seat taken; the invitees' reserve was theirs alone
+        delegations = _status_counts(event.id)
+        assert delegations[RegistrationStatus.CONFIRMED] + 6 * delegations[RegistrationStatus.PENDING] == held
+    else:
+        assert result.server_errors or result.drift or held + (8 - used) > 20 or used > 8, result
+
+
+@LOCKING
+def test_two_delegations_through_one_invitation_at_once_draw_it_once(start_server, runner, make_event, make_user, locking):
+    event = make_event(capacity=60)
+    organizer = Actor(user=make_user("one@example.org", events=[event]), ip_address="127.0.0.1")
+    invitations = [
+        invite(organizer, event.id, InvitationDraft(f"Consulate {n}", f"c{n}@example.org", "ko", 5, event.registration_closes_at))
+        for n in range(10)
+    ]
+    db.session.execute(update(Event).where(Event.id == event.id).values(capacity=50))  # no seat free but the reserved
+    db.session.commit()
+    before = _emails()
+    with _server(start_server, locking) as base_url:
+        actions = []
+        for number, invitation in enumerate(invitations):
+            for tab in range(2):  # the contact and a colleague, each with four delegates
+                session = Session(base_url)
+                session.get(f"/en/events/{event.slug}/delegation")
+                data = _delegation_form(session, event.slug, invitation.code, 4, number * 2 + tab)
+                actions.append(lambda s=session, d=data: s.post(f"/en/events/{event.slug}/delegation", d))
+        answers = all_at_once(actions)
+    db.session.rollback()
+    used = dict(db.session.execute(select(Invitation.id, Invitation.seats_used)).all())
+    result = _finish(runner, "two delegations through one invitation", answers, before, locking, used=used)
+    if locking:
+        assert result.server_errors == 0 and result.drift == []
+        assert set(used.values()) == {4}  # one of each pair drew four; the other found one seat left and no free ones
+        losers = [a for a in answers if a.status != 303]
+        assert len(losers) == 10 and all("Your invitation has 1 seat left" in a.body for a in losers)
+    else:
+        assert result.server_errors or result.drift or any(value > 5 for value in used.values()), result
+
+
+@LOCKING
+def test_two_organizers_revoking_one_invitation_at_once_free_its_seats_once(start_server, runner, make_event, make_user, locking):
+    event = make_event(capacity=100)
+    user = make_user("one@example.org", events=[event])
+    make_user("two@example.org", events=[event])
+    invitations = [
+        invite(Actor(user=user), event.id, InvitationDraft(f"C{n}", f"c{n}@example.org", "en", 3, event.registration_closes_at))
+        for n in range(15)
+    ]
+    slug, before = event.slug, _emails()
+    with _server(start_server, locking) as base_url:
+        first, second = Session(base_url).sign_in("one@example.org"), Session(base_url).sign_in("two@example.org")
+        paths = [f"/organizer/events/{event.slug}/invitations/{invitation.id}/revoke" for invitation in invitations]
+        actions = [click for path in paths for click in (lambda p=path: first.post(p, {}), lambda p=path: second.post(p, {}))]
+        answers = all_at_once(actions)
+    db.session.rollback()
+    revoked = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "invitation.revoked"))
+    result = _finish(runner, "two revocations of one invitation", answers, before, locking, revoked=revoked)
+    if locking:
+        assert result.server_errors == 0 and result.drift == [] and revoked == 15
+        assert db.session.scalar(select(Event.seats_taken).where(Event.slug == slug)) == 0
+    else:
+        assert result.server_errors or result.drift or revoked > 15, result
 
 
 # Twenty cancellations at once, a hundred waiting -----------------------------------------------------------

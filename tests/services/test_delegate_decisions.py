@@ -4,6 +4,7 @@ door, lists and emails following."""
 from datetime import timedelta
 
 import pytest
+from contacts import contact_of
 from sqlalchemy import select
 
 from exchange.errors import ExchangeError, RegistrationLocked
@@ -16,7 +17,7 @@ from exchange.services.emails import render
 from exchange.services.exports import attendee_rows
 from exchange.services.privacy import erase_registration, personal_data
 from exchange.services.registration_admin import DelegateDecision, decide_delegates
-from exchange.services.registrations import ContactData, DelegateData, register, substitute, update_delegates
+from exchange.services.registrations import DelegateData, register, substitute, update_delegates
 from exchange.services.statistics import event_statistics, overview
 from exchange.services.tickets import tickets
 
@@ -35,15 +36,6 @@ def _fresh(registration_id: int) -> Registration:
 
 def _names(registration: Registration) -> list[tuple[str, str]]:
     return [(delegate.full_name, delegate.status.value) for delegate in registration.all_delegates]
-
-
-def _contact(registration: Registration) -> ContactData:
-    return ContactData(
-        full_name=registration.full_name,
-        position=registration.position,
-        organization=registration.organization,
-        country=registration.country,
-    )
 
 
 def _last_email(kind: str) -> OutboxMessage:
@@ -188,7 +180,7 @@ def test_the_contact_editing_after_a_decline_cannot_bring_the_declined_delegate_
     kept, declined = _fresh(group.id).delegates
     decide_delegates(actor, group.id, [declined.id], DECLINE)
     group = _fresh(group.id)
-    contact = _contact(group)
+    contact = contact_of(group)
 
     # A forged form row naming the declined delegate's key is a new person, awaiting approval.
     rows = [
@@ -212,14 +204,14 @@ def test_a_delegate_the_contact_removes_stays_on_record_as_cancelled(actor, make
     first, second, _third = group.delegates
 
     # The two left are: one approved, one pending.
-    update_delegates(group.id, _contact(group), [DelegateData(full_name=d.full_name, key=d.key) for d in (first, second)])
+    update_delegates(group.id, contact_of(group), [DelegateData(full_name=d.full_name, key=d.key) for d in (first, second)])
 
     group = _fresh(group.id)
     assert _names(group) == [("Delegate 1", "approved"), ("Delegate 2", "pending"), ("Delegate 3", "cancelled")]
     assert (group.seats, db.session.get(Event, event.id).seats_taken) == (2, 2)
 
     # Removing the pending one leaves only approved delegates: nothing awaits a decision any more.
-    update_delegates(group.id, _contact(group), [DelegateData(full_name=first.full_name, key=first.key)])
+    update_delegates(group.id, contact_of(group), [DelegateData(full_name=first.full_name, key=first.key)])
     group = _fresh(group.id)
     assert (group.status, group.seats) == (RegistrationStatus.CONFIRMED, 1)
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import zxingcpp
+from contacts import contact_of
 from flask_babel import force_locale, gettext
 from icalendar import Calendar
 from PIL import Image
@@ -23,7 +24,6 @@ from exchange.services.mailer import send_due
 from exchange.services.privacy import erase_registration, personal_data
 from exchange.services.registration_admin import DelegateDecision, approve, decide_delegates
 from exchange.services.registrations import (
-    ContactData,
     DelegateData,
     OwnDetails,
     cancel,
@@ -76,15 +76,6 @@ def _parts(message):
 
 def _link_in(text: str) -> str:
     return next(word for word in text.split() if "/d/" in word)
-
-
-def _contact(registration: Registration) -> ContactData:
-    return ContactData(
-        full_name=registration.full_name,
-        position=registration.position,
-        organization=registration.organization,
-        country=registration.country,
-    )
 
 
 def _as_rows(registration: Registration, **changes) -> list[DelegateData]:
@@ -166,7 +157,7 @@ def test_declining_a_delegate_withdraws_their_ticket_by_email_once(smtp_server, 
     assert db.session.get(Delegate, minjun.id).ticket_mailed_to == ""
     # Later changes of the delegation say nothing more to them.
     group = _fresh(group.id)
-    update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"full_name": "ສົມພອນ ວົງສາ (Mr)"}}))
+    update_delegates(group.id, contact_of(group), _as_rows(group, **{"0": {"full_name": "ສົມພອນ ວົງສາ (Mr)"}}))
     assert len(_own_emails("delegate_withdrawn")) == 1 and len(_own_emails("delegate_ticket")) == 3
 
 
@@ -219,7 +210,7 @@ def test_a_new_address_gets_the_ticket_and_a_removed_delegate_is_told(smtp_serve
     rows = _as_rows(group, **{"0": {"email": "minjun.kim@example.kr"}, "3": {"email": "late@example.org", "language": "fr"}})
     del rows[2]  # Chantha leaves the delegation
 
-    update_delegates(group.id, _contact(group), rows)
+    update_delegates(group.id, contact_of(group), rows)
 
     assert [(row.kind, row.recipient, row.language) for row in _own_emails()[3:]] == [
         ("delegate_ticket", "minjun.kim@example.kr", "ko"),
@@ -386,7 +377,7 @@ def test_a_corrected_address_gets_a_new_ticket_and_what_went_to_the_old_one_stop
     assert read_ticket_code(old_code) == (group.id, minjun.id) and client.get(old_link).status_code == 200
 
     group = _fresh(group.id)
-    update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": "minjun.kim@example.kr"}}))
+    update_delegates(group.id, contact_of(group), _as_rows(group, **{"0": {"email": "minjun.kim@example.kr"}}))
     send_due()
 
     assert read_ticket_code(old_code) is None  # the QR code sent to the old address no longer checks anyone in
@@ -399,10 +390,10 @@ def test_a_ticket_still_waiting_when_the_address_changes_is_withdrawn_unsent(act
     approve(actor, group.id)  # three tickets queued, none sent
     key = _fresh(group.id).delegates[0].ticket_key
     group = _fresh(group.id)
-    update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": "MINJUN@example.kr"}}))
+    update_delegates(group.id, contact_of(group), _as_rows(group, **{"0": {"email": "MINJUN@example.kr"}}))
     # Only the case changed: the same mailbox, nothing new to send.
     assert [row.recipient for row in _own_emails("delegate_ticket")].count("minjun@example.kr") == 1
-    update_delegates(group.id, _contact(group), _as_rows(_fresh(group.id), **{"0": {"email": "other@example.kr"}}))
+    update_delegates(group.id, contact_of(group), _as_rows(_fresh(group.id), **{"0": {"email": "other@example.kr"}}))
     recipients = [row.recipient for row in _own_emails("delegate_ticket")]
     assert "minjun@example.kr" not in recipients and recipients.count("other@example.kr") == 1
     assert db.session.get(Delegate, _fresh(group.id).delegates[0].id).ticket_key == key  # nothing had left: no new key
@@ -443,7 +434,7 @@ def test_a_ticket_email_overtaken_at_the_last_moment_is_not_sent(smtp_server, ac
         "consulate@example.org",
     ]
     assert {row.last_error for row in _own_emails() if row.status == OutboxStatus.FAILED} == {
-        "superseded: the delegate's address changed or their ticket stopped working"
+        "superseded: what it was about changed before it left (an address, a ticket, an invitation)"
     }
     assert db.session.scalar(select(DelegateToken.id).where(DelegateToken.delegate_id == minjun.id)) is None
 
@@ -454,16 +445,16 @@ def test_a_delegate_is_sent_their_ticket_at_most_five_times_a_day(smtp_server, a
     for number in range(4):
         send_due()
         group = _fresh(group.id)
-        update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": f"minjun{number}@example.kr"}}))
+        update_delegates(group.id, contact_of(group), _as_rows(group, **{"0": {"email": f"minjun{number}@example.kr"}}))
     send_due()
     group = _fresh(group.id)
     with pytest.raises(RegistrationLocked, match="sent their ticket 5 times today"):
-        update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": "minjun9@example.kr"}}))
+        update_delegates(group.id, contact_of(group), _as_rows(group, **{"0": {"email": "minjun9@example.kr"}}))
     assert _fresh(group.id).delegates[0].email == "minjun3@example.kr"  # nothing changed
 
 
 def test_the_services_refuse_an_address_that_is_none(consulate):
     group = _fresh(consulate.registration.id)
     with pytest.raises(ExchangeError, match="valid email address"):
-        update_delegates(group.id, _contact(group), _as_rows(group, **{"0": {"email": "a@x.org\r\nBcc: b@y.org"}}))
+        update_delegates(group.id, contact_of(group), _as_rows(group, **{"0": {"email": "a@x.org\r\nBcc: b@y.org"}}))
     assert _fresh(group.id).delegates[0].email == "minjun@example.kr"

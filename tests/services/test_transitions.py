@@ -117,7 +117,7 @@ def test_check_seats_finds_a_counter_that_drifted(runner, make_event, individual
     db.session.execute(update(Event).values(seats_taken=3))
     db.session.commit()
     result = runner.invoke(args=["check-seats"])
-    assert result.exit_code == 1 and f"{event.slug}: counter 3, held by registrations 1" in result.output
+    assert result.exit_code == 1 and f"{event.slug}: counter 3, held by registrations and invitations 1" in result.output
 
 
 def test_cancelling_an_event_frees_its_seats_through_the_allocator(actor, make_event, individual, delegation):

@@ -12,6 +12,7 @@ from image_files import stored_image_name
 
 from exchange.extensions import db
 from exchange.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus
+from exchange.services.invitations import InvitationDraft, invite
 from exchange.services.registrations import register
 from exchange.services.tickets import ticket_code
 
@@ -57,6 +58,7 @@ TABLE = {
     "registrant.registration_substitute": ("POST", (409,) * 6, {}),  # an individual has no delegate to replace
     "registrant.delegate_resend": ("POST", (409,) * 6, {}),  # nor a delegate to email
     "delegate.delegate_page": ("GET", (404,) * 6, None),  # a contact's link opens no delegate's page
+    "public.invitation": ("GET", PUBLIC, None),
     "auth.login": ("GET", (200, 302, 302, 302, 302, 302), None),
     "auth.login_two_factor": ("GET", (302,) * 6, None),  # without a password checked first: back to sign-in
     "auth.logout": ("POST", (302, 303, 303, 303, 303, 303), {}),
@@ -87,6 +89,8 @@ TABLE = {
     "manage.export_download": ("GET", NOBODYS_EXPORT, None),
     "manage.sign_in_sheet_page": ("GET", EVENT_EXPORT, None),
     "manage.event_stats": ("GET", EVENT_READ_PAGE, None),
+    "manage.event_invitations_page": ("GET", EVENT_EDIT_PAGE, None),
+    "manage.invitation_action": ("POST", EVENT_ACTION, {}),  # resend: refused as too soon, and said so
     "manage.event_broadcast": ("GET", EVENT_EDIT_PAGE, None),
     "manage.event_questions": ("GET", EVENT_EDIT_PAGE, None),
     "manage.event_question_set": ("POST", EVENT_ACTION, {"set": "travel"}),
@@ -136,11 +140,13 @@ def world(app, make_event, make_user, individual, happening_now):
         "organizer": make_user("organizer@example.org", events=[event]),
         "admin": make_user("admin@example.org", role="admin"),
     }
+    invited = invite(None, event.id, InvitationDraft("Consulate", "c@x.org", "en", 1, event.registration_closes_at))
     values = {
         "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
         "code": ticket_code(registration.ticket_key), "user_id": users["organizer"].id, "message_id": failed.id,
         "filename": "css/site.css", "job_id": "a" * 22, "fingerprint": "0123456789ab", "name": stored_image_name(app),
-        "answer_id": 1, "decision": "approve", "key": "delegate-key",
+        "answer_id": 1, "decision": "approve", "key": "delegate-key", "invitation_id": 1,
+        "invitation_code": invited.code,
     }  # fmt: skip
     return users, values, registration
 

@@ -14,7 +14,7 @@ def back_office_urls(app, make_user, make_event, individual):
     registration = register(event.id, individual()).registration
     admin = make_user("admin@example.org", role="admin")
     values = {"slug": event.slug, "reference": registration.reference, "action": "approve", "decision": "approve", "code": "x",
-              "user_id": admin.id, "message_id": 1, "job_id": "a" * 22, "answer_id": 1}  # fmt: skip
+              "user_id": admin.id, "message_id": 1, "job_id": "a" * 22, "answer_id": 1, "invitation_id": 1}  # fmt: skip
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.split(".")[0] in BACK_OFFICE:

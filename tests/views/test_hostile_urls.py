@@ -24,6 +24,7 @@ from question_rows import SIZES, add_question
 
 from exchange.models import QuestionType
 from exchange.services.export_jobs import start_xlsx_export
+from exchange.services.invitations import InvitationDraft, invite
 from exchange.services.registrations import register
 from exchange.services.tickets import ticket_code
 
@@ -53,7 +54,7 @@ HOSTILE = [
 QUERY_KEYS = [
     "_anchor", "_method", "_scheme", "_external", "endpoint", "values", "lang", "slug", "token", "reference", "code",
     "filename", "fingerprint", "user_id", "message_id", "answer_id", "action", "page", "q", "status", "kind", "country",
-    "category", "month", "audience", "next", "format", "key",
+    "category", "month", "audience", "next", "format", "key", "invitation", "invitation_id", "invitation_code",
 ]  # fmt: skip
 
 FORM_KEYS = [
@@ -81,11 +82,13 @@ def world(app, make_event, make_user, individual, delegation):
         "organizer": make_user("organizer@example.org", events=[event]),
         "admin": make_user("admin@example.org", role="admin"),
     }
+    invited = invite(None, event.id, InvitationDraft("Consulate", "c@x.org", "en", 1, event.registration_closes_at))
     values = {
         "lang": "en", "slug": event.slug, "reference": outcome.registration.reference, "action": "resend", "decision": "approve",
         "token": outcome.token, "code": ticket_code(outcome.registration.ticket_key), "user_id": users["organizer"].id,
         "message_id": 1, "answer_id": 1, "filename": "css/site.css", "fingerprint": "0123456789ab",
-        "name": "0123456789abcdef0123456789abcdef-480.webp", "key": "delegate-key",
+        "name": "0123456789abcdef0123456789abcdef-480.webp", "key": "delegate-key", "invitation_id": 1,
+        "invitation_code": invited.code,
         "job_id": start_xlsx_export(users["organizer"], event, None, "en").id,
     }  # fmt: skip
     return users, values

@@ -16,6 +16,7 @@ from exchange.services import registration_admin
 from exchange.services.answer_files import check_answer_file, write_answer_file
 from exchange.services.audit import Actor
 from exchange.services.export_jobs import start_xlsx_export
+from exchange.services.invitations import InvitationDraft, invite
 from exchange.services.registrations import register
 from exchange.services.tickets import tickets
 from exchange.services.tokens import issue_delegate_token
@@ -92,10 +93,12 @@ def site(request, app, make_user, make_event, individual, delegation, happening_
                   file_name=stored.download_name, file_type=stored.file_type)  # fmt: skip
     db.session.add(card)
     db.session.commit()
+    invited = invite(None, event.id, InvitationDraft("Consulate", "c@x.org", lang, 2, event.registration_closes_at))
     values = {"lang": lang, "slug": event.slug, "token": person.token, "reference": pending.reference, "code": code,
               "user_id": admin.id, "message_id": 1, "filename": "css/site.css", "group_token": group.token, "name": image,
               "job_id": start_xlsx_export(admin, event, None, lang).id, "answer_id": card.id,
-              "delegate_token": issue_delegate_token(db.session.get(Delegate, group.registration.delegates[0].id))}  # fmt: skip
+              "delegate_token": issue_delegate_token(db.session.get(Delegate, group.registration.delegates[0].id)),
+              "invitation_code": invited.code}  # fmt: skip
     db.session.commit()
     return admin, values
 
