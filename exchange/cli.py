@@ -301,15 +301,14 @@ def invite_command(slug: str, organization: str, email: str, seats: int, until: 
         address = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise click.ClickException(f"Not an email address: {email!r}.") from error
+    if not 2000 <= until.year <= 2200:
+        raise click.ClickException("Give a day between the years 2000 and 2200.")
+    organization = organization.strip()
+    if not organization or len(organization) > 200 or not organization.isprintable():
+        raise click.ClickException("Give the organisation's name: printable, at most 200 characters.")
     draft = InvitationDraft(
-        organization=organization.strip(),
-        email=address,
-        language=language,
-        seats=seats,
-        deadline=deadline_on(event, until.date()),
+        organization=organization, email=address, language=language, seats=seats, deadline=deadline_on(event, until.date())
     )
-    if not draft.organization:
-        raise click.ClickException("Give the organisation's name.")
     try:
         invitation = invite(None, event.id, draft)
     except ExchangeError as error:

@@ -22,6 +22,7 @@ from ..services.events import (
 )
 from ..services.invitations import invitation_for_code
 from ..services.registrations import RegistrationOutcome, check_open_for, register
+from ..services.tokens import normalize_invitation_code
 from .answer_forms import delegation_form, individual_form
 from .forms import bounded_delegation_formdata
 
@@ -136,9 +137,8 @@ def delegation_create(slug: str):
     form = delegation_form(event)(
         formdata, max_delegates=event.max_delegation_size, invitation_only=event.delegations_by_invitation
     )
-    invited = invitation_for_code(request.args.get("invitation", "")[:20]) if formdata is None else None
-    if invited is not None and invited.event_id == event.id:  # from the invitation's own page: who was invited
-        form.invitation.data, form.organization.data, form.email.data = invited.code, invited.organization, invited.email
+    if formdata is None:  # from the invitation's own page; checked only when the form is sent (no lookup to guess with)
+        form.invitation.data = normalize_invitation_code(request.args.get("invitation", "")[:20])
     if (
         refusal is None and error is None and formdata is not None and not form.edit_rows(formdata, request.files)
         and form.validate_on_submit()

@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from ..database import write_transaction
 from ..extensions import db
 from ..links import base_host, external_url
-from ..models import Delegate, Invitation, OutboxMessage, Registration
+from ..models import Delegate, Event, Invitation, OutboxMessage, Registration
 from .answers import shared_answers
 from .calendar import CalendarStamp, delegate_calendar, registration_calendar
 from .delegate_mail import DelegateNotice, delegate_intro, same_address
@@ -52,6 +52,7 @@ class RenderedEmail:
     html: str
     attachments: list[Attachment]  # made now, in addition to the row's stored ones
     manage_token: str | None  # to revoke if the delivery fails (None: an email to staff carries none)
+    about: Event | None = None  # the event whose organizers a reply reaches, for an email with no registration
 
 
 def render(row: OutboxMessage) -> RenderedEmail:
@@ -119,7 +120,7 @@ def _render_invitation(row: OutboxMessage) -> RenderedEmail:
     with force_locale(row.language):
         text = render_template("emails/invitation.txt", **context)
         html = render_template("emails/invitation.html", **context)
-    return RenderedEmail(text=text, html=html, attachments=[], manage_token=None)
+    return RenderedEmail(text=text, html=html, attachments=[], manage_token=None, about=event)
 
 
 def _render_for_delegate(row: OutboxMessage, registration: Registration) -> RenderedEmail:

@@ -37,6 +37,7 @@ from .outbox import queue_email
 from .registrations import notify_promoted
 from .seats import fill_from_waitlist, release_seats, take_seats
 from .tokens import new_invitation_code, normalize_invitation_code
+from .transitions import lock_event
 
 
 def invitation_for_code(code: str) -> Invitation | None:
@@ -94,6 +95,7 @@ def invite(actor: Actor | None, event_id: int, draft: InvitationDraft) -> Invita
         seats=draft.seats,
         deadline=draft.deadline,
         sent_at=utcnow(),
+        reminded_at=_reminder_needless(draft.deadline),
     )
     db.session.add(invitation)
     db.session.flush()
@@ -103,6 +105,12 @@ def invite(actor: Actor | None, event_id: int, draft: InvitationDraft) -> Invita
     else:
         record(actor, "invitation.created", event=event, code=invitation.code, seats=draft.seats)
     return invitation
+
+
+def _reminder_needless(deadline: datetime) -> datetime | None:
+    """Now, for a deadline already within the reminder's window (the invitation just sent says it all); else None."""
+    now = utcnow()
+    return now if deadline - now <= timedelta(hours=current_app.config["INVITATION_REMINDER_HOURS"]) else None
 
 
 def _unused_code() -> str:
@@ -145,6 +153,10 @@ def _locked(invitation_id: int) -> Invitation:
 
 def _close(invitation_id: int, status: InvitationStatus, *, due_by: datetime | None = None) -> Invitation | None:
     """Close an active invitation (once, however many try at once) and give its unused seats to the public."""
+    event_id = db.session.scalar(select(Invitation.event_id).where(Invitation.id == invitation_id))
+    if event_id is None:
+        return None
+    lock_event(event_id)  # event, then invitation: the order every other path takes (services/transitions.py)
     conditions = [Invitation.id == invitation_id, Invitation.status == InvitationStatus.ACTIVE]
     if due_by is not None:
         conditions.append(Invitation.deadline <= due_by)
@@ -186,7 +198,7 @@ def extend(actor: Actor, invitation_id: int, deadline: datetime) -> Invitation:
     """Move an open invitation's deadline (later or earlier, never past registration close); a new reminder is due."""
     invitation = _locked(invitation_id)
     _check_deadline(invitation.event, deadline)
-    invitation.deadline, invitation.reminded_at = deadline, None
+    invitation.deadline, invitation.reminded_at = deadline, _reminder_needless(deadline)
     record(actor, "invitation.extended", event=invitation.event, code=invitation.code, deadline=deadline.isoformat())
     return invitation
 

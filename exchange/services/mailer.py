@@ -183,8 +183,9 @@ def _flask_mail_message(row: OutboxMessage, rendered: RenderedEmail) -> Message:
         body=rendered.text,
         html=rendered.html,
         sender=address,
-        # Staff emails (no registration) are about deciding, not attending: no event contact to answer.
-        reply_to=reply_to(row.registration.event if row.registration else None),
+        # Staff emails (no registration) are about deciding, not attending: no event contact to answer;
+        # an invitation's replies go to its event's organizers.
+        reply_to=reply_to(rendered.about or (row.registration.event if row.registration else None)),
         date=time.time(),
         extra_headers={"Auto-Submitted": "auto-generated", "Content-Language": row.language},
     )

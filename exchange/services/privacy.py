@@ -25,6 +25,7 @@ from ..models import (
     Delegate,
     DelegateToken,
     Event,
+    Invitation,
     ManageToken,
     OutboxMessage,
     Question,
@@ -125,6 +126,13 @@ def purge_personal_data(ended_before: datetime, *, dry_run: bool = False) -> Pur
             return report  # nothing was changed: the transaction commits nothing
         for batch_start in range(0, len(registration_ids), _BATCH):
             _anonymise(registration_ids[batch_start : batch_start + _BATCH])
+        # The invitations of those events name a partner's contact: the address goes, the organisation stays.
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.event_id.in_(select(Event.id).where(Event.ends_at < ended_before)), Invitation.email != "")
+            .values(email="")
+            .execution_options(synchronize_session=False)
+        )
     # Files go once the rows are gone for good: a rolled-back purge keeps both.
     report.eml_files = remove_eml_files(message_ids)
     report.answer_files = remove_answer_files(files)

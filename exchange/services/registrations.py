@@ -73,6 +73,7 @@ from .seats import (
     take_seats_for,
 )
 from .tokens import issue_manage_token, new_manage_token, new_reference, normalize_invitation_code
+from .transitions import lock_event
 
 # A duplicate attempt re-sends the manage link at most this often, so nobody
 # can flood someone's inbox by submitting their address again and again.
@@ -278,7 +279,9 @@ def _register(event_id: int, request: RegistrationRequest) -> RegistrationOutcom
     client_key = _client_key(request.client_address)
     invitation = _open_invitation(event, request.invitation_code) if is_delegation else None
     if invitation is not None:
-        _draw(invitation, seats)  # the invitation is its own cap: no per-address one
+        extra = _draw(invitation, seats)
+        if extra:  # seats beyond the reserved ones count against the address's share like anyone's
+            _check_seat_caps(event.id, event.max_delegation_size, email_normalized, client_key, extra)
         status = RegistrationStatus.PENDING
     elif take_seats(event, seats):
         # The seat UPDATE locked the event row, so these counts cannot change before commit.
@@ -315,6 +318,7 @@ def _open_invitation(event: Event, code: str) -> Invitation | None:
             raise InvitationRefused(_l("Delegations register for this event by invitation only: type your invitation code."))
         return None
     normalized = normalize_invitation_code(code)
+    lock_event(event.id)  # event, then invitation: the order every other path takes (services/transitions.py)
     mine = select(Invitation).where(Invitation.code == normalized, Invitation.event_id == event.id)
     found = db.session.scalar(for_update(mine).execution_options(populate_existing=True)) if normalized else None
     if found is None:
@@ -324,11 +328,11 @@ def _open_invitation(event: Event, code: str) -> Invitation | None:
     return found
 
 
-def _draw(invitation: Invitation, seats: int) -> None:
+def _draw(invitation: Invitation, seats: int) -> int:
     """Take `seats` for a delegation from the invitation's reserve, and the rest from the free seats if there are enough.
 
     The reserve is already in the event's counter; only the rest is taken
-    now. Raises NotEnoughSeats (and nothing is drawn) when the rest does not fit.
+    now, and its number returned. Raises NotEnoughSeats (and nothing is drawn) when the rest does not fit.
     """
     drawn = min(seats, invitation.seats_left)
     extra = seats - drawn
@@ -345,6 +349,7 @@ def _draw(invitation: Invitation, seats: int) -> None:
         )
     if drawn:
         invitation.seats_used += drawn
+    return extra
 
 
 def _registration_values(

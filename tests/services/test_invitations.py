@@ -7,7 +7,7 @@ from contacts import contact_of
 from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
-from exchange.errors import ExchangeError, InvitationRefused, NotEnoughSeats, RegistrationLocked
+from exchange.errors import ExchangeError, InvitationRefused, NotEnoughSeats, RegistrationLocked, SeatLimitReached
 from exchange.extensions import db
 from exchange.i18n import LOCALES
 from exchange.models import Event, Invitation, InvitationStatus, OutboxMessage, Registration, RegistrationStatus, utcnow
@@ -60,7 +60,7 @@ def _through(delegation, invitation, size: int, email: str = "consulate@example.
 
 
 def test_an_invitation_reserves_its_seats_and_is_emailed_in_the_invitees_language(smtp_server, actor, make_event):
-    event = make_event(titles=TITLES, capacity=20)
+    event = make_event(titles=TITLES, capacity=20, contact_email="protocol@cantho.example")
     invitation = invite(actor, event.id, _draft(seats=5))
     assert _seats_left(event.id) == 15 and seat_drift() == []
     assert invitation_for_code(invitation.code.lower()).id == invitation.id
@@ -72,6 +72,7 @@ def test_an_invitation_reserves_its_seats_and_is_emailed_in_the_invitees_languag
     text = next(part for part in message.walk() if part.get_content_type() == "text/plain").get_content()
     assert invitation.code in text and f"https://events.example.test/ko/i/{invitation.code}" in text
     assert "Consulate General of Korea" in text
+    assert "protocol@cantho.example" in message["Reply-To"]  # a reply reaches the event's organizers
 
 
 def test_an_invitation_cannot_reserve_seats_that_are_not_there(actor, make_event, individual):
@@ -167,10 +168,16 @@ def test_revoking_frees_the_unused_seats_once_and_extending_moves_the_deadline(a
 
 def test_a_reminder_goes_once_before_the_deadline_while_seats_are_unused(actor, make_event, delegation):
     event = make_event(capacity=20)
-    unused = invite(actor, event.id, _draft(seats=3, days=2))
-    used = invite(actor, event.id, _draft(seats=2, days=2, organization="Lao Consulate", email="la@example.la"))
+    unused = invite(actor, event.id, _draft(seats=3, days=9))
+    used = invite(actor, event.id, _draft(seats=2, days=9, organization="Lao Consulate", email="la@example.la"))
     register(event.id, _through(delegation, used, 2, email="la@example.la"))
     invite(actor, event.id, _draft(seats=2, days=9, organization="Far Away", email="far@example.org"))
+    # An invitation sent inside the window says it all: no reminder on its heels.
+    invite(actor, event.id, _draft(seats=2, days=1, organization="Late", email="late@example.org"))
+    assert expire_invitations().reminded == 0
+    soon = utcnow() + timedelta(days=2)  # a week later, for the first two
+    db.session.execute(update(Invitation).where(Invitation.id.in_([unused.id, used.id])).values(deadline=soon))
+    db.session.commit()
 
     assert expire_invitations().reminded == 1 and expire_invitations().reminded == 0
 
@@ -244,9 +251,11 @@ def test_a_consulate_invited_with_five_seats_as_the_issue_tells_it(smtp_server, 
 def test_the_invitation_and_its_reminder_in_every_language(smtp_server, actor, make_event, lang, reminder):
     titles = {code: f"Exchange ({code})" for code in LOCALES}
     event = make_event(titles=titles, capacity=10)
-    invitation = invite(actor, event.id, _draft(seats=3, days=2, language=lang, organization="Đại sứ quán Ấn Độ"))
+    invitation = invite(actor, event.id, _draft(seats=3, days=9, language=lang, organization="Đại sứ quán Ấn Độ"))
     if reminder:
         send_due()
+        db.session.execute(update(Invitation).values(deadline=utcnow() + timedelta(days=2)))  # a week later
+        db.session.commit()
         assert expire_invitations().reminded == 1
     send_due()
     message = smtp_server.messages[-1]
@@ -257,3 +266,13 @@ def test_the_invitation_and_its_reminder_in_every_language(smtp_server, actor, m
         body = next(part for part in message.walk() if part.get_content_type() == kind).get_content()
         assert greeting in body and invitation.code in body and titles[lang] in body
         assert f"https://events.example.test/{lang}/i/{invitation.code}" in body
+
+
+def test_seats_beyond_the_reserve_count_against_the_address_share(app, actor, make_event, delegation):
+    app.config["SEATS_PER_ADDRESS_LIMIT"] = 6
+    event = make_event(capacity=40, max_delegation_size=6)
+    invitation = invite(actor, event.id, _draft(seats=2))
+    register(event.id, _through(delegation, invitation, 6, email="many@example.org"))  # 2 reserved, 4 public
+    with pytest.raises(SeatLimitReached):
+        register(event.id, _through(delegation, invitation, 3, email="many@example.org"))  # 3 more public: over 6
+    assert seat_drift() == []

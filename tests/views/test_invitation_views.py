@@ -57,7 +57,7 @@ def test_the_invitation_page_shows_the_seats_and_leads_to_the_form_with_the_code
     link = html.unescape(re.search(r'href="([^"]*/delegation\?invitation=[^"]*)"', page)[1])
     form = client.get(link).get_data(as_text=True)
     assert re.search(rf'name="invitation"[^>]*value="{invitation.code}"', form)
-    assert re.search(r'name="organization"[^>]*value="Consulate General of Korea"', form)  # who was invited, filled in
+    assert "consulate@example.kr" not in form  # the form looks nothing up: no code guessing, no address shown
     assert client.get(f"/ko/i/{invitation.code.lower().replace('-', '')}").status_code == 200  # typed, it opens too
     for code in ("ZZZZ-ZZZZ", "x" * 500, "%00"):
         assert client.get(f"/ko/i/{code}").status_code == 404
@@ -179,6 +179,12 @@ def test_the_invite_and_expire_commands(runner, organizer):
     refused = runner.invoke(args=["invite", event.slug, "--organization", "X", "--email", "x@example.org", "--seats", "99",
                                   "--until", day])  # fmt: skip
     assert refused.exit_code != 0 and "Reserve from 1 to 12 seats." in refused.output
+    too_long = runner.invoke(args=["invite", event.slug, "--organization", "x" * 201, "--email", "x@example.org", "--seats",
+                                   "1", "--until", day])  # fmt: skip
+    assert too_long.exit_code != 0 and "at most 200 characters" in too_long.output
+    far = runner.invoke(args=["invite", event.slug, "--organization", "X", "--email", "x@example.org", "--seats", "1",
+                              "--until", "9999-12-31"])  # fmt: skip
+    assert far.exit_code != 0 and "between the years" in far.output
     assert runner.invoke(args=["invite", "no-such-event", "--organization", "X", "--email", "x@example.org", "--seats", "1",
                                "--until", day]).exit_code != 0  # fmt: skip
     db.session.execute(update(Invitation).values(deadline=utcnow() - timedelta(minutes=1)))
