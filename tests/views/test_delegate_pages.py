@@ -5,6 +5,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from contacts import delegation_post
 from page_forms import page_form
 from question_rows import add_question
 from sqlalchemy import select, update
@@ -43,20 +44,6 @@ def _fresh(registration_id: int) -> Registration:
     return db.session.get(Registration, registration_id)
 
 
-def _delegation_post(size: int, **changes) -> dict:
-    data = {
-        "organization": "Consulate General of the Republic of Korea",
-        "country": "KR",
-        "contact_name": "Kim Min-jun",
-        "email": "consulate@example.org",
-        "phone": "+82 10 1234 5678",
-        "consent": "y",
-    }
-    for index in range(size):
-        data[f"delegates-{index}-full_name"] = f"대표 {index + 1}"
-    return data | changes
-
-
 def test_the_delegation_form_takes_each_delegates_own_address_and_language(client, make_event):
     event = make_event(capacity=10)
     form = client.get(f"/en/events/{event.slug}/delegation").get_data(as_text=True)
@@ -65,7 +52,7 @@ def test_the_delegation_form_takes_each_delegates_own_address_and_language(clien
 
     response = client.post(
         f"/en/events/{event.slug}/delegation",
-        data=_delegation_post(2, **{"delegates-0-email": " Minjun@Example.KR ", "delegates-0-language": "ko"}),
+        data=delegation_post(2, **{"delegates-0-email": " Minjun@Example.KR ", "delegates-0-language": "ko"}),
     )
 
     assert response.status_code == 303
@@ -250,7 +237,7 @@ def test_the_organizer_sees_each_delegates_own_address_and_language(client, logi
 )
 def test_a_shared_address_is_refused_by_the_row_and_nothing_is_stored(client, make_event, addresses):
     event = make_event(capacity=10)
-    data = _delegation_post(2, **{f"delegates-{index}-email": address for index, address in enumerate(addresses)})
+    data = delegation_post(2, **{f"delegates-{index}-email": address for index, address in enumerate(addresses)})
     page = client.post(f"/en/events/{event.slug}/delegation", data=data).get_data(as_text=True)
     row = 1 if addresses[1] else 0
     assert f'id="delegates-{row}-email-error"' in page and "Each delegate needs an address of their own" in page

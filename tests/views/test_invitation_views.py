@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from contacts import delegation_post
 from sqlalchemy import select, update
 
 from exchange.extensions import db
@@ -33,20 +34,6 @@ def invited(organizer):
     return event, invite(Actor(user=user), event.id, draft)
 
 
-def _delegation(size: int, **changes) -> dict:
-    data = {
-        "organization": "Consulate General of Korea",
-        "country": "KR",
-        "contact_name": "Kim Min-jun",
-        "email": "consulate@example.kr",
-        "phone": "+82 10 1234 5678",
-        "consent": "y",
-    }
-    for index in range(size):
-        data[f"delegates-{index}-full_name"] = f"대표 {index + 1}"
-    return data | changes
-
-
 def test_the_invitation_page_shows_the_seats_and_leads_to_the_form_with_the_code(client, invited):
     event, invitation = invited
     response = client.get(f"/ko/i/{invitation.code}")
@@ -65,7 +52,10 @@ def test_the_invitation_page_shows_the_seats_and_leads_to_the_form_with_the_code
 
 def test_registering_with_the_code_draws_the_reserved_seats(client, invited):
     event, invitation = invited
-    response = client.post(f"/en/events/{event.slug}/delegation", data=_delegation(4, invitation=invitation.code.lower()))
+    response = client.post(
+        f"/en/events/{event.slug}/delegation",
+        data=delegation_post(4, invitation=invitation.code.lower()),
+    )
     assert response.status_code == 303
     assert db.session.get(Invitation, invitation.id).seats_used == 4
     assert db.session.scalar(select(Registration.invitation_id)) == invitation.id
@@ -82,7 +72,7 @@ def test_registering_with_the_code_draws_the_reserved_seats(client, invited):
 )
 def test_a_wrong_code_is_refused_by_its_field_and_nothing_is_stored(client, invited, code, message):
     event, _invitation = invited
-    response = client.post(f"/en/events/{event.slug}/delegation", data=_delegation(2, invitation=code))
+    response = client.post(f"/en/events/{event.slug}/delegation", data=delegation_post(2, invitation=code))
     page = response.get_data(as_text=True)
     assert 'id="invitation-error"' in page and message in page and 'value="대표 2"' in page
     assert db.session.scalar(select(Registration.id)) is None
@@ -92,10 +82,12 @@ def test_an_invitation_only_event_asks_for_the_code(client, invited):
     event, invitation = invited
     db.session.execute(update(Event).values(delegations_by_invitation=True))
     db.session.commit()
-    page = client.post(f"/en/events/{event.slug}/delegation", data=_delegation(2)).get_data(as_text=True)
+    page = client.post(f"/en/events/{event.slug}/delegation", data=delegation_post(2)).get_data(as_text=True)
     assert 'id="invitation-error"' in page and "by invitation only" in page
     assert db.session.scalar(select(Registration.id)) is None
-    assert client.post(f"/en/events/{event.slug}/delegation", data=_delegation(2, invitation=invitation.code)).status_code == 303
+    assert (
+        client.post(f"/en/events/{event.slug}/delegation", data=delegation_post(2, invitation=invitation.code)).status_code == 303
+    )
 
 
 def test_an_expired_invitation_page_says_so(client, invited):
