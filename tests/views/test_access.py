@@ -145,7 +145,7 @@ def world(app, make_event, make_user, individual, happening_now):
         "lang": "en", "slug": event.slug, "reference": registration.reference, "action": "resend", "token": outcome.token,
         "code": ticket_code(registration.ticket_key), "user_id": users["organizer"].id, "message_id": failed.id,
         "filename": "css/site.css", "job_id": "a" * 22, "fingerprint": "0123456789ab", "name": stored_image_name(app),
-        "answer_id": 1, "decision": "approve", "key": "delegate-key", "invitation_id": 1,
+        "answer_id": 1, "decision": "approve", "key": "delegate-key", "invitation_id": invited.id,
         "invitation_code": invited.code,
     }  # fmt: skip
     return users, values, registration

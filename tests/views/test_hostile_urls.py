@@ -87,7 +87,7 @@ def world(app, make_event, make_user, individual, delegation):
         "lang": "en", "slug": event.slug, "reference": outcome.registration.reference, "action": "resend", "decision": "approve",
         "token": outcome.token, "code": ticket_code(outcome.registration.ticket_key), "user_id": users["organizer"].id,
         "message_id": 1, "answer_id": 1, "filename": "css/site.css", "fingerprint": "0123456789ab",
-        "name": "0123456789abcdef0123456789abcdef-480.webp", "key": "delegate-key", "invitation_id": 1,
+        "name": "0123456789abcdef0123456789abcdef-480.webp", "key": "delegate-key", "invitation_id": invited.id,
         "invitation_code": invited.code,
         "job_id": start_xlsx_export(users["organizer"], event, None, "en").id,
     }  # fmt: skip
